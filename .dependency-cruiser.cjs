@@ -1,6 +1,6 @@
 // Enforces the import directions of docs/design.md: a lower layer never imports a higher one.
-// protocol <- storage <- metadata <- coordinator, replication <- broker <- http, cli
-const layers = ['protocol', 'storage', 'metadata', 'coordinator|replication', 'broker', 'http|cli'];
+// util <- protocol <- storage <- metadata <- coordinator, replication <- broker <- http, cli
+const layers = ['util', 'protocol', 'storage', 'metadata', 'coordinator|replication', 'broker', 'http|cli'];
 
 const forbidden = [];
 layers.forEach((layer, index) => {
