@@ -24,6 +24,11 @@ export function respondAndClose(frame: readonly Buffer[]): RespondAndClose {
  */
 export type HandlerResult = readonly Buffer[] | null | typeof CLOSE_CONNECTION | RespondAndClose;
 
+/**
+ * Handles one request frame (the bytes after the size prefix). The frame may be a view of a larger
+ * socket read: copy what must outlive the request. Requests of one connection are dispatched
+ * concurrently; responses are written in request order whatever order the handlers finish in.
+ */
 export type FrameHandler = (
   frame: Buffer,
   connection: ConnectionInfo,
