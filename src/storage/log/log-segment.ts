@@ -1,0 +1,496 @@
+import { BATCH_HEADER_SIZE, batchHeader } from '../../protocol/records/batch-header.js';
+import type { FileHandle, FileSystem } from '../fs.js';
+import { type BatchLocation, checkStoredBatch, scanBatchHeaders } from './batch-scan.js';
+import { DELETED_SUFFIX, INDEX_SUFFIX, LOG_SUFFIX, segmentPath, TIME_INDEX_SUFFIX } from './file-names.js';
+import { OffsetIndex } from './offset-index.js';
+import { TimeIndex } from './time-index.js';
+
+/**
+ * One segment of a partition log: `<baseOffset>.log` plus its `.index` and `.timeindex`.
+ *
+ * Byte format of `.log`: v2 record batches back to back, exactly as produced except for
+ * baseOffset and partitionLeaderEpoch (and, for LogAppendTime topics, maxTimestamp, the
+ * timestamp-type attribute and the CRC). Offsets strictly increase; gaps are allowed (compaction).
+ *
+ * Concurrency contract: one writer at a time (the partition's append lock) calls `append`,
+ * `truncateTo`, `recover`, `becomeInactive`; readers may call `read`/`translateOffset` at any
+ * time and see only batches whose write has completed (`size` moves after the write). A reader
+ * holds the segment with `acquire`/`release` so that a deleted segment's file stays open until
+ * the last reader is done.
+ */
+export interface SegmentSettings {
+  segmentIndexBytes: number;
+  indexIntervalBytes: number;
+}
+
+export interface RecoveryResult {
+  batches: number;
+  truncatedBytes: number;
+}
+
+export class LogSegment {
+  /** Bytes of whole batches in the file (reads never go past it). */
+  size: number;
+  /** The offset after the last batch (the base offset when empty). */
+  nextOffset: number;
+  /** Largest batch maxTimestamp in the segment, -1 when empty/unknown. */
+  maxTimestamp = -1;
+  /** lastOffset of the batch carrying `maxTimestamp`. */
+  offsetOfMaxTimestamp: number;
+  /** maxTimestamp of the first batch: segment.ms counts from it (Kafka), else from creation. */
+  firstBatchTimestamp: number | undefined;
+  readonly createdMs: number;
+
+  private bytesSinceLastIndexEntry = 0;
+  private indexesLoaded = false;
+  private readers = 0;
+  private deleted = false;
+  private closed = false;
+
+  private constructor(
+    private readonly fs: FileSystem,
+    private readonly dir: string,
+    readonly baseOffset: number,
+    private readonly log: FileHandle,
+    readonly offsetIndex: OffsetIndex,
+    readonly timeIndex: TimeIndex,
+    private readonly settings: SegmentSettings,
+    size: number,
+    createdMs: number,
+  ) {
+    this.size = size;
+    this.nextOffset = baseOffset;
+    this.offsetOfMaxTimestamp = baseOffset;
+    this.createdMs = createdMs;
+  }
+
+  static async create(
+    fs: FileSystem,
+    dir: string,
+    baseOffset: number,
+    settings: SegmentSettings,
+    now: number,
+  ): Promise<LogSegment> {
+    const log = await fs.open(segmentPath(dir, baseOffset, LOG_SUFFIX), 'w+');
+    const segment = new LogSegment(
+      fs,
+      dir,
+      baseOffset,
+      log,
+      ...LogSegment.indexes(fs, dir, baseOffset, settings),
+      settings,
+      0,
+      now,
+    );
+    try {
+      await segment.offsetIndex.create();
+      await segment.timeIndex.create();
+    } catch (error) {
+      await log.close().catch(() => undefined);
+      throw error;
+    }
+    segment.indexesLoaded = true;
+    return segment;
+  }
+
+  /**
+   * Opens an existing segment without reading its batches. The caller then either trusts it
+   * (`sanityCheck`), loads its tail (`loadTail`, for the active segment) or scans it (`recover`).
+   */
+  static async open(
+    fs: FileSystem,
+    dir: string,
+    baseOffset: number,
+    settings: SegmentSettings,
+  ): Promise<LogSegment> {
+    const path = segmentPath(dir, baseOffset, LOG_SUFFIX);
+    const log = await fs.open(path, 'r+');
+    const [size, stat] = await Promise.all([log.size(), fs.stat(path)]);
+    return new LogSegment(
+      fs,
+      dir,
+      baseOffset,
+      log,
+      ...LogSegment.indexes(fs, dir, baseOffset, settings),
+      settings,
+      size,
+      stat.mtimeMs,
+    );
+  }
+
+  private static indexes(
+    fs: FileSystem,
+    dir: string,
+    baseOffset: number,
+    settings: SegmentSettings,
+  ): [OffsetIndex, TimeIndex] {
+    return [
+      new OffsetIndex(fs, segmentPath(dir, baseOffset, INDEX_SUFFIX), baseOffset, settings.segmentIndexBytes),
+      new TimeIndex(
+        fs,
+        segmentPath(dir, baseOffset, TIME_INDEX_SUFFIX),
+        baseOffset,
+        settings.segmentIndexBytes,
+      ),
+    ];
+  }
+
+  get path(): string {
+    return segmentPath(this.dir, this.baseOffset, LOG_SUFFIX);
+  }
+
+  /** The largest timestamp (retention); falls back to the file time when no batch carries one. */
+  get largestTimestamp(): number {
+    return this.maxTimestamp >= 0 ? this.maxTimestamp : this.createdMs;
+  }
+
+  isIndexFull(): boolean {
+    return this.offsetIndex.isFull() || this.timeIndex.isFull();
+  }
+
+  // --- loading and recovery -------------------------------------------------------------------
+
+  /**
+   * For a segment below the recovery point: loads its (trimmed) indexes and checks them against
+   * the log. Returns false if they are unusable, and the caller rebuilds them with `recover`.
+   * The index content is what reads need; the check is cheap compared with a scan.
+   */
+  async sanityCheck(nextSegmentBase: number | undefined): Promise<boolean> {
+    const offsetsOk = await this.offsetIndex.load(true);
+    const timesOk = offsetsOk && (await this.timeIndex.load(true));
+    if (!offsetsOk || !timesOk) return false;
+    if (this.offsetIndex.lastPosition >= Math.max(1, this.size)) return false;
+    const lastTime = this.timeIndex.lastEntry;
+    if (nextSegmentBase !== undefined) {
+      if ((this.offsetIndex.lastKey ?? this.baseOffset) >= nextSegmentBase) return false;
+      if (lastTime && lastTime.offset >= nextSegmentBase) return false;
+      this.nextOffset = nextSegmentBase;
+    }
+    if (lastTime) {
+      this.maxTimestamp = lastTime.timestamp;
+      this.offsetOfMaxTimestamp = lastTime.offset;
+    }
+    this.indexesLoaded = true;
+    return true;
+  }
+
+  /**
+   * For the active segment after a clean shutdown: trusts the indexes and reads only the batches
+   * after the last index entry, to learn the next offset and the indexing state.
+   */
+  async loadTail(): Promise<boolean> {
+    if (!(await this.sanityCheck(undefined))) return false;
+    const from = this.offsetIndex.lookup(Number.MAX_SAFE_INTEGER).position;
+    let end = from;
+    let seenFrom = false;
+    for await (const batch of scanBatchHeaders(this.log, from, this.size)) {
+      if (batch.position === from) seenFrom = true;
+      this.nextOffset = batch.lastOffset + 1;
+      this.trackTimestamp(batch);
+      end = batch.position + batch.size;
+    }
+    if (this.size > 0 && (!seenFrom || end !== this.size)) return false;
+    this.bytesSinceLastIndexEntry = end - from;
+    await this.loadFirstBatchTimestamp();
+    return true;
+  }
+
+  /**
+   * Validates every batch (length, magic, CRC-32C, increasing offsets), truncates the file at
+   * the first invalid or torn one and rebuilds both indexes. Used for segments at or above the
+   * recovery point after an unclean shutdown, and for segments whose indexes failed the check.
+   */
+  async recover(): Promise<RecoveryResult> {
+    this.offsetIndex.reset();
+    this.timeIndex.reset();
+    this.maxTimestamp = -1;
+    this.offsetOfMaxTimestamp = this.baseOffset;
+    this.nextOffset = this.baseOffset;
+    this.bytesSinceLastIndexEntry = 0;
+    this.firstBatchTimestamp = undefined;
+    const fileSize = await this.log.size();
+    let chunk = Buffer.alloc(Math.min(Math.max(fileSize, BATCH_HEADER_SIZE), 1024 * 1024));
+    let position = 0;
+    let batches = 0;
+    scan: while (position < fileSize) {
+      const got = await this.log.read(chunk, 0, Math.min(chunk.length, fileSize - position), position);
+      let at = 0;
+      while (at < got) {
+        const size = checkStoredBatch(chunk, at, got, this.nextOffset);
+        if (size === undefined) {
+          // Either the batch is bigger than what is in the chunk (read again from it), or invalid.
+          if (at > 0 && got - at < chunk.length) break;
+          if (got - at >= BATCH_HEADER_SIZE) {
+            const total = batchHeader.totalSize(chunk, at);
+            if (at === 0 && total > chunk.length && position + total <= fileSize) {
+              chunk = Buffer.alloc(total);
+              continue scan;
+            }
+          }
+          break scan;
+        }
+        const batch: BatchLocation = {
+          position: position + at,
+          size,
+          baseOffset: batchHeader.baseOffset(chunk, at),
+          lastOffset: batchHeader.lastOffset(chunk, at),
+          maxTimestamp: batchHeader.maxTimestamp(chunk, at),
+        };
+        this.indexBatch(batch);
+        this.nextOffset = batch.lastOffset + 1;
+        batches++;
+        at += size;
+      }
+      if (at === 0) break;
+      position += at;
+    }
+    const truncatedBytes = fileSize - position;
+    if (truncatedBytes > 0) await this.log.truncate(position);
+    this.size = position;
+    this.indexesLoaded = true;
+    return { batches, truncatedBytes };
+  }
+
+  private async loadFirstBatchTimestamp(): Promise<void> {
+    if (this.size < BATCH_HEADER_SIZE) return;
+    const header = Buffer.alloc(BATCH_HEADER_SIZE);
+    await this.log.read(header, 0, BATCH_HEADER_SIZE, 0);
+    this.firstBatchTimestamp = batchHeader.maxTimestamp(header, 0);
+  }
+
+  /** Lazily loads the indexes of a trusted segment that has not been checked yet. */
+  private async ensureIndexes(): Promise<void> {
+    if (this.indexesLoaded) return;
+    if (!(await this.sanityCheck(undefined))) await this.recover();
+  }
+
+  // --- writing ----------------------------------------------------------------------------------
+
+  /**
+   * Appends batches (offsets already assigned) in one write. On failure the file is cut back to
+   * its previous size and the error rethrown; if that cut fails too, the error says so via
+   * `truncateFailed` and the caller must take the log offline.
+   */
+  async append(buffer: Buffer, batches: BatchLocation[]): Promise<void> {
+    await this.ensureIndexes();
+    const start = this.size;
+    try {
+      await this.log.write(buffer, start);
+    } catch (error) {
+      try {
+        await this.log.truncate(start);
+      } catch {
+        (error as { truncateFailed?: boolean }).truncateFailed = true;
+      }
+      throw error;
+    }
+    for (const batch of batches) {
+      this.indexBatch({ ...batch, position: start + batch.position });
+    }
+    this.nextOffset = batches[batches.length - 1]!.lastOffset + 1;
+    this.size = start + buffer.length;
+  }
+
+  private indexBatch(batch: BatchLocation): void {
+    if (this.firstBatchTimestamp === undefined) this.firstBatchTimestamp = batch.maxTimestamp;
+    this.trackTimestamp(batch);
+    if (this.bytesSinceLastIndexEntry > this.settings.indexIntervalBytes) {
+      this.offsetIndex.append(batch.lastOffset, batch.position);
+      this.timeIndex.maybeAppend(this.maxTimestamp, this.offsetOfMaxTimestamp);
+      this.bytesSinceLastIndexEntry = 0;
+    }
+    this.bytesSinceLastIndexEntry += batch.size;
+  }
+
+  private trackTimestamp(batch: BatchLocation): void {
+    if (batch.maxTimestamp > this.maxTimestamp) {
+      this.maxTimestamp = batch.maxTimestamp;
+      this.offsetOfMaxTimestamp = batch.lastOffset;
+    }
+  }
+
+  /** Makes the log file's data durable. A closed segment was synced when it was closed. */
+  async sync(): Promise<void> {
+    if (this.closed) return;
+    await this.log.sync();
+  }
+
+  /**
+   * The segment stops being active (roll): record the final time-index entry, write and trim
+   * both indexes, and fsync everything, so that the segment is trusted as-is after a crash.
+   */
+  async becomeInactive(): Promise<void> {
+    await this.ensureIndexes();
+    if (this.maxTimestamp >= 0) this.timeIndex.maybeAppend(this.maxTimestamp, this.offsetOfMaxTimestamp);
+    await this.log.sync();
+    await this.offsetIndex.trim();
+    await this.timeIndex.trim();
+  }
+
+  /** The segment becomes active again (after a truncation or reopening): room for new entries. */
+  async becomeActive(): Promise<void> {
+    await this.ensureIndexes();
+    await this.offsetIndex.trim({ preallocate: true, sync: false });
+    await this.timeIndex.trim({ preallocate: true, sync: false });
+  }
+
+  /**
+   * Removes batches at or after `offset` (the batch holding it goes entirely). Returns the bytes
+   * removed.
+   */
+  async truncateTo(offset: number): Promise<number> {
+    await this.ensureIndexes();
+    const location = await this.translateOffset(offset);
+    if (!location) return 0;
+    const removed = this.size - location.position;
+    await this.log.truncate(location.position);
+    this.size = location.position;
+    this.offsetIndex.truncateTo(location.baseOffset);
+    this.timeIndex.truncateTo(location.baseOffset);
+    // Rescan the short tail after the last index entry to restore the bookkeeping.
+    this.nextOffset = this.baseOffset;
+    this.maxTimestamp = -1;
+    this.offsetOfMaxTimestamp = this.baseOffset;
+    const lastTime = this.timeIndex.lastEntry;
+    if (lastTime) {
+      this.maxTimestamp = lastTime.timestamp;
+      this.offsetOfMaxTimestamp = lastTime.offset;
+    }
+    const from = this.offsetIndex.lookup(Number.MAX_SAFE_INTEGER).position;
+    for await (const batch of scanBatchHeaders(this.log, from, this.size)) {
+      this.nextOffset = batch.lastOffset + 1;
+      this.trackTimestamp(batch);
+    }
+    this.bytesSinceLastIndexEntry = this.size - from;
+    if (this.size === 0) this.firstBatchTimestamp = undefined;
+    return removed;
+  }
+
+  // --- reading ----------------------------------------------------------------------------------
+
+  acquire(): void {
+    this.readers++;
+  }
+
+  release(): void {
+    this.readers--;
+    if (this.readers === 0 && this.deleted) void this.unlinkFiles();
+  }
+
+  /** The first batch whose last offset is >= `offset`, searched from the index, or undefined. */
+  async translateOffset(offset: number, startPosition = 0): Promise<BatchLocation | undefined> {
+    await this.ensureIndexes();
+    const from = Math.max(startPosition, this.offsetIndex.lookup(offset).position);
+    for await (const batch of scanBatchHeaders(this.log, from, this.size)) {
+      if (batch.lastOffset >= offset) return batch;
+    }
+    return undefined;
+  }
+
+  /**
+   * Reads whole batches from `position` (a batch start) up to `maxPosition`, at most `maxBytes`
+   * of them; with `minOneBatch` the first batch is returned even when larger (KIP-74).
+   */
+  async read(
+    position: number,
+    firstBatchSize: number,
+    maxPosition: number,
+    maxBytes: number,
+    minOneBatch: boolean,
+  ): Promise<Buffer> {
+    const limit = Math.min(maxPosition, this.size) - position;
+    if (limit <= 0) return Buffer.alloc(0);
+    if (firstBatchSize > maxBytes) {
+      if (!minOneBatch || firstBatchSize > limit) return Buffer.alloc(0);
+      return this.readExactly(position, firstBatchSize);
+    }
+    const want = Math.min(limit, maxBytes);
+    const buffer = Buffer.allocUnsafe(want);
+    const got = await this.log.read(buffer, 0, want, position);
+    let end = 0;
+    while (end + BATCH_HEADER_SIZE <= got) {
+      const size = batchHeader.totalSize(buffer, end);
+      if (size < BATCH_HEADER_SIZE || end + size > got) break;
+      end += size;
+    }
+    return buffer.subarray(0, end);
+  }
+
+  private async readExactly(position: number, length: number): Promise<Buffer> {
+    const buffer = Buffer.allocUnsafe(length);
+    const got = await this.log.read(buffer, 0, length, position);
+    return got === length ? buffer : Buffer.alloc(0);
+  }
+
+  /** Reads raw bytes (compaction, tests). */
+  async readRange(position: number, length: number): Promise<Buffer> {
+    const buffer = Buffer.allocUnsafe(Math.max(0, Math.min(length, this.size - position)));
+    const got = await this.log.read(buffer, 0, buffer.length, position);
+    return buffer.subarray(0, got);
+  }
+
+  /**
+   * The first batch with maxTimestamp >= `timestamp` and lastOffset >= `startOffset`, searched
+   * from the time index.
+   */
+  async findBatchByTimestamp(timestamp: number, startOffset: number): Promise<BatchLocation | undefined> {
+    await this.ensureIndexes();
+    const entry = this.timeIndex.lookup(timestamp - 1);
+    const fromOffset = Math.max(startOffset, entry?.offset ?? this.baseOffset);
+    const from = this.offsetIndex.lookup(fromOffset).position;
+    for await (const batch of scanBatchHeaders(this.log, from, this.size)) {
+      if (batch.lastOffset >= startOffset && batch.maxTimestamp >= timestamp) return batch;
+    }
+    return undefined;
+  }
+
+  /** All batch headers from `position` on (compaction, max-timestamp lookups). */
+  batches(from = 0, to = this.size): AsyncGenerator<BatchLocation> {
+    return scanBatchHeaders(this.log, from, to);
+  }
+
+  // --- lifecycle --------------------------------------------------------------------------------
+
+  /** Persists and trims the indexes (a clean close), syncs and closes the file. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.indexesLoaded && !this.deleted) await this.becomeInactive();
+    this.closed = true;
+    await this.log.close();
+  }
+
+  /** Closes without writing anything (the log is offline or being deleted). */
+  async closeQuietly(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.log.close().catch(() => undefined);
+  }
+
+  /**
+   * Deletes the segment: its files are renamed `.deleted` at once (recovery removes leftovers)
+   * and unlinked when the last reader releases it.
+   */
+  async markDeleted(): Promise<void> {
+    if (this.deleted) return;
+    this.deleted = true;
+    const deletedPath = (suffix: string) => segmentPath(this.dir, this.baseOffset, suffix + DELETED_SUFFIX);
+    await this.fs.rename(this.path, deletedPath(LOG_SUFFIX));
+    for (const index of [this.offsetIndex, this.timeIndex]) {
+      const suffix = index === this.offsetIndex ? INDEX_SUFFIX : TIME_INDEX_SUFFIX;
+      try {
+        await index.rename(deletedPath(suffix));
+      } catch (error) {
+        if ((error as { code?: string }).code !== 'ENOENT') throw error;
+      }
+    }
+    if (this.readers === 0) await this.unlinkFiles();
+  }
+
+  private async unlinkFiles(): Promise<void> {
+    await this.closeQuietly();
+    const path = segmentPath(this.dir, this.baseOffset, LOG_SUFFIX + DELETED_SUFFIX);
+    await this.fs.unlink(path).catch(() => undefined);
+    await this.offsetIndex.delete().catch(() => undefined);
+    await this.timeIndex.delete().catch(() => undefined);
+  }
+}

@@ -1,0 +1,135 @@
+import {
+  constants,
+  mkdir,
+  type FileHandle as NodeFileHandle,
+  open,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  stat,
+  unlink,
+  writeFile,
+} from 'node:fs/promises';
+import type { FileHandle, FileStat, FileSystem, OpenMode } from './fs.js';
+
+/**
+ * The FileSystem port on the real disk (node:fs/promises). This is the only file of storage that
+ * imports `node:fs`. `sync` is fdatasync; `syncDirectory` opens the directory read-only and fsyncs
+ * it, which is how a created, renamed or removed entry becomes durable on Linux.
+ *
+ * Concurrency: handles may be used concurrently; positional reads and writes do not share a file
+ * position. Append handles (`a+`) always write at the end, whatever position is passed.
+ */
+export class NodeFileSystem implements FileSystem {
+  async open(path: string, mode: OpenMode): Promise<FileHandle> {
+    return new NodeHandle(await open(path, mode), mode === 'a+');
+  }
+
+  readFile(path: string): Promise<Buffer> {
+    return readFile(path);
+  }
+
+  writeFile(path: string, data: Buffer): Promise<void> {
+    return writeFile(path, data);
+  }
+
+  async mkdir(path: string, options?: { recursive?: boolean }): Promise<void> {
+    await mkdir(path, { recursive: options?.recursive ?? false });
+  }
+
+  readdir(path: string): Promise<string[]> {
+    return readdir(path);
+  }
+
+  async stat(path: string): Promise<FileStat> {
+    const info = await stat(path);
+    return { size: info.size, isDirectory: info.isDirectory(), isFile: info.isFile(), mtimeMs: info.mtimeMs };
+  }
+
+  async exists(path: string): Promise<boolean> {
+    try {
+      await stat(path);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw error;
+    }
+  }
+
+  rename(from: string, to: string): Promise<void> {
+    return rename(from, to);
+  }
+
+  unlink(path: string): Promise<void> {
+    return unlink(path);
+  }
+
+  rmdir(path: string): Promise<void> {
+    return rm(path, { recursive: true, force: true });
+  }
+
+  async syncDirectory(path: string): Promise<void> {
+    const handle = await open(path, constants.O_RDONLY | constants.O_DIRECTORY);
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  }
+}
+
+class NodeHandle implements FileHandle {
+  constructor(
+    private readonly handle: NodeFileHandle,
+    private readonly append: boolean,
+  ) {}
+
+  async read(buffer: Buffer, offset: number, length: number, position: number): Promise<number> {
+    let total = 0;
+    // A short read only happens at the end of the file; loop for the rare partial read before it.
+    while (total < length) {
+      const { bytesRead } = await this.handle.read(buffer, offset + total, length - total, position + total);
+      if (bytesRead === 0) break;
+      total += bytesRead;
+    }
+    return total;
+  }
+
+  async write(buffer: Buffer, position?: number): Promise<number> {
+    let total = 0;
+    while (total < buffer.length) {
+      const at = this.append || position === undefined ? null : position + total;
+      const { bytesWritten } = await this.handle.write(buffer, total, buffer.length - total, at);
+      total += bytesWritten;
+    }
+    return total;
+  }
+
+  async writev(buffers: Buffer[], position?: number): Promise<number> {
+    if (buffers.length === 1) return this.write(buffers[0]!, position);
+    const expected = buffers.reduce((sum, buffer) => sum + buffer.length, 0);
+    const at = this.append || position === undefined ? null : position;
+    const { bytesWritten } = await this.handle.writev(buffers, at ?? undefined);
+    if (bytesWritten === expected) return bytesWritten;
+    // A short writev: write the rest as one contiguous buffer.
+    const rest = Buffer.concat(buffers).subarray(bytesWritten);
+    return bytesWritten + (await this.write(rest, at === null ? undefined : at + bytesWritten));
+  }
+
+  sync(): Promise<void> {
+    return this.handle.datasync();
+  }
+
+  truncate(length: number): Promise<void> {
+    return this.handle.truncate(length);
+  }
+
+  async size(): Promise<number> {
+    return (await this.handle.stat()).size;
+  }
+
+  close(): Promise<void> {
+    return this.handle.close();
+  }
+}
