@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import {
   ATTRIBUTES_OFFSET,
   batchHeader,
@@ -201,7 +202,11 @@ export class PartitionLog implements Flushable {
   // --- loading ----------------------------------------------------------------------------------
 
   private async load(config: PartitionLogConfig): Promise<void> {
-    await this.fs.mkdir(this.dir, { recursive: true });
+    if (!(await this.fs.exists(this.dir))) {
+      await this.fs.mkdir(this.dir, { recursive: true });
+      // The new directory's entry must survive a crash too.
+      await this.fs.syncDirectory(posix.dirname(this.dir));
+    }
     await completeInterruptedSwaps(this.fs, this.dir);
     const names = await this.fs.readdir(this.dir);
     const logBases = new Set<number>();
