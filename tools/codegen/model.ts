@@ -225,7 +225,7 @@ function buildField(ctx: BuildContext, field: FieldSpec, structVersions: Version
     versions,
     nullableVersions,
     taggedVersions: isEmpty(tagged) ? NO_VERSIONS : intersect(tagged, versions),
-    tag: isEmpty(tagged) ? null : field.tag!,
+    tag: isEmpty(tagged) ? null : Number(field.tag),
     flexibleVersions,
     defaultValue: parseDefault(field, type, nullableVersions, what),
   };

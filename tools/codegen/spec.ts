@@ -8,7 +8,7 @@ export interface FieldSpec {
   versions?: string;
   nullableVersions?: string;
   taggedVersions?: string;
-  tag?: number;
+  tag?: number | string;
   flexibleVersions?: string;
   default?: string | number | boolean | null;
   mapKey?: boolean;
