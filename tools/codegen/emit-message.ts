@@ -168,10 +168,19 @@ class MessageEmitter {
   }
 
   /** A read expression for a scalar (or a struct) under compact/nullable conditions. */
-  private readScalar(type: TypeModel, r: string, compact: Condition, nullable: Condition): string {
+  private readScalar(
+    type: TypeModel,
+    r: string,
+    compact: Condition,
+    nullable: Condition,
+    tagged = false,
+  ): string {
     if (type.kind === 'struct') {
       const read = `read${type.struct.name}(${r}, version)`;
-      return choose(nullable, `${r}.int8() < 0 ? null : ${read}`, read);
+      // The presence marker of a nullable struct: an int8 (negative is null), or inside a tagged
+      // field an unsigned varint (0 is null), as Kafka's own generated code reads them.
+      const marker = tagged ? `${r}.unsignedVarint() === 0` : `${r}.int8() < 0`;
+      return choose(nullable, `${marker} ? null : ${read}`, read);
     }
     if (type.kind === 'array') throw new Error('arrays are read with statements');
     const pick = (plain: string, nullablePlain: string, compactName: string, compactNullable: string) => {
@@ -203,7 +212,7 @@ class MessageEmitter {
     const compact = condition(field.flexibleVersions, where);
     const nullable = condition(field.nullableVersions, where);
     if (field.type.kind !== 'array') {
-      return [`${target} = ${this.readScalar(field.type, r, compact, nullable)};`];
+      return [`${target} = ${this.readScalar(field.type, r, compact, nullable, field.tag !== null)};`];
     }
     const element = field.type.element;
     const elementRead = this.readScalar(element, r, compact, false);
@@ -236,6 +245,7 @@ class MessageEmitter {
     nullable: Condition,
     maybeNull: boolean,
     what: string,
+    tagged = false,
   ): string[] {
     const nonNull = () => {
       if (!maybeNull) return v;
@@ -244,13 +254,10 @@ class MessageEmitter {
     };
     if (type.kind === 'struct') {
       const write = `write${type.struct.name}(${w}, ${v}, version);`;
-      const withMarker = [
-        `if (${v} === null) ${w}.int8(-1);`,
-        'else {',
-        `  ${w}.int8(1);`,
-        `  ${write}`,
-        '}',
-      ];
+      const [absent, present] = tagged
+        ? [`${w}.unsignedVarint(0);`, `${w}.unsignedVarint(1);`]
+        : [`${w}.int8(-1);`, `${w}.int8(1);`];
+      const withMarker = [`if (${v} === null) ${absent}`, 'else {', `  ${present}`, `  ${write}`, '}'];
       if (nullable === true) return withMarker;
       const plain = [`write${type.struct.name}(${w}, ${nonNull()}, version);`];
       return nullable === false ? plain : guarded(nullable, withMarker, plain);
@@ -285,7 +292,7 @@ class MessageEmitter {
     const nullable = condition(field.nullableVersions, where);
     const maybeNull = isNullableAnywhere(field);
     if (field.type.kind !== 'array') {
-      return this.writeScalar(field.type, w, v, compact, nullable, maybeNull, what);
+      return this.writeScalar(field.type, w, v, compact, nullable, maybeNull, what, field.tag !== null);
     }
     const element = field.type.element;
     const body = [`${w}.arrayLength(${v}.length, ${compact});`];

@@ -4,6 +4,7 @@ import { describe, test } from 'node:test';
 import {
   Apis,
   ApiVersionsRequest,
+  DescribeTopicPartitionsRequest,
   FetchRequest,
   MetadataRequest,
   RequestHeader,
@@ -161,5 +162,28 @@ describe('hand-checked encodings', () => {
     const decoded = FetchRequest.decode(new Reader(bytes), 12);
     assert.equal(decoded.clusterId, 'c');
     assert.deepEqual(decoded.unknownTaggedFields, [{ tag: 7, data: Buffer.from([0xaa]) }]);
+  });
+
+  test('a nullable struct carries a one-byte presence marker (-1 null, 1 present)', () => {
+    const encode = (cursor: { topicName: string; partitionIndex: number } | null) => {
+      const writer = new Writer();
+      DescribeTopicPartitionsRequest.encode(
+        writer,
+        DescribeTopicPartitionsRequest.create({ responsePartitionLimit: 2000, cursor }),
+        0,
+      );
+      return writer.toBuffer().toString('hex');
+    };
+    // topics [] | limit 2000 | cursor | tags
+    assert.equal(encode(null), '01' + '000007d0' + 'ff' + '00');
+    assert.equal(
+      encode({ topicName: 't', partitionIndex: 1 }),
+      '01' + '000007d0' + '01027400000001' + '00' + '00',
+    );
+    const decoded = DescribeTopicPartitionsRequest.decode(
+      new Reader(Buffer.from('01000007d0010274000000010000', 'hex')),
+      0,
+    );
+    assert.deepEqual(decoded.cursor, { topicName: 't', partitionIndex: 1 });
   });
 });

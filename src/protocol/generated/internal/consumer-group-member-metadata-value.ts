@@ -93,7 +93,7 @@ function readConsumerGroupMemberMetadataValue(reader: Reader, version: number): 
     switch (tag) {
       case 0: {
         const sub = taggedReader(reader, size);
-        classicMemberMetadata = sub.int8() < 0 ? null : readConsumerGroupMemberMetadataValueClassicMemberMetadata(sub, version);
+        classicMemberMetadata = sub.unsignedVarint() === 0 ? null : readConsumerGroupMemberMetadataValueClassicMemberMetadata(sub, version);
         sub.expectEnd('tagged field ConsumerGroupMemberMetadataValue.classicMemberMetadata');
         continue;
       }
@@ -128,9 +128,9 @@ function writeConsumerGroupMemberMetadataValue(writer: Writer, value: ConsumerGr
   let tagged: TaggedField[] | undefined;
   if (value.classicMemberMetadata !== null) {
     const data = new Writer(64);
-    if (value.classicMemberMetadata === null) data.int8(-1);
+    if (value.classicMemberMetadata === null) data.unsignedVarint(0);
     else {
-      data.int8(1);
+      data.unsignedVarint(1);
       writeConsumerGroupMemberMetadataValueClassicMemberMetadata(data, value.classicMemberMetadata, version);
     }
     (tagged ??= []).push({ tag: 0, data: data.toBuffer() });
