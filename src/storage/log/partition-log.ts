@@ -109,7 +109,8 @@ const INT32_MAX = 0x7fff_ffff;
 export class PartitionLog implements Flushable {
   readonly topicPartition: TopicPartition;
   readonly dir: string;
-  readonly options: LogOptions;
+  /** Current settings; replace with `updateOptions` (AlterConfigs). */
+  options: LogOptions;
   readonly recoveryStats: RecoveryStats = { segmentsScanned: 0, batchesScanned: 0, bytesTruncated: 0 };
 
   /** Immutable snapshot; replaced, never mutated, so that readers can iterate it safely. */
@@ -148,6 +149,11 @@ export class PartitionLog implements Flushable {
       throw toStorageError(error, `cannot load log ${log.dir}`);
     }
     return log;
+  }
+
+  /** Applies changed topic settings; they take effect from the next append/retention check. */
+  updateOptions(overrides: Partial<LogOptions>): void {
+    this.options = resolveLogOptions({ ...this.options, ...overrides });
   }
 
   get logStartOffset(): number {
@@ -661,9 +667,10 @@ export class PartitionLog implements Flushable {
   /** Deletes every segment and starts empty at `offset` (caller holds the mutex). */
   private async truncateFullyAndStartAt(offset: number): Promise<void> {
     const doomed = this.segments;
+    // The old segments go first: the new one may reuse the first one's base offset (file names).
+    for (const old of doomed) await old.markDeleted();
     const segment = await LogSegment.create(this.fs, this.dir, offset, this.options, this.time());
     this.segments = [segment];
-    for (const old of doomed) await old.markDeleted();
     await this.fs.syncDirectory(this.dir);
     this.nextOffset = offset;
     this.startOffset = offset;
