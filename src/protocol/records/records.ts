@@ -85,6 +85,7 @@ export class RecordCursor {
         bad(`${reader.remaining()} bytes after the last of ${this.recordCount} records`);
       return false;
     }
+    if (reader.remaining() === 0) bad(`records end after ${this.index} of ${this.recordCount} records`);
     this.start = reader.offset;
     const length = reader.varint();
     if (length < MIN_RECORD_SIZE - 1) bad(`record length ${length} at byte ${this.start}`);
