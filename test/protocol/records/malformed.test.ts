@@ -184,7 +184,7 @@ describe('malformed records', () => {
           }),
           fc.boolean(),
           (flips, fixCrc) => {
-            let copy = Buffer.from(batch);
+            let copy: Buffer = Buffer.from(batch);
             for (const [at, flip] of flips) copy[at]! ^= flip;
             if (fixCrc && copy.readInt32BE(8) === batch.length - 12) copy = recrc(copy);
             const outcome = decodesOrRejects(() => {
