@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import { type CheckpointEntry, OffsetCheckpointFile, topicPartitionKey } from './checkpoint-file.js';
+import { type CleanerStats, cleanLog } from './cleaner/log-cleaner.js';
 import { StorageError, toStorageError } from './errors.js';
 import type { FileSystem } from './fs.js';
 import {
@@ -38,6 +39,8 @@ export interface LogManagerConfig {
   retentionCheckIntervalMs?: number;
   /** log.flush.offset.checkpoint.interval.ms (and the log-start one), default 60000. */
   checkpointIntervalMs?: number;
+  /** log.cleaner.backoff.ms: pause between compaction passes, default 15000. */
+  cleanerBackoffMs?: number;
   /** How often pagecache logs are checked against flush.ms, default 1000. */
   flushCheckIntervalMs?: number;
   /** Start the background timers (default true; tests drive the duties by hand). */
@@ -242,6 +245,24 @@ export class LogManager {
     return deleted;
   }
 
+  /** One compaction pass over every log whose cleanup policy includes compact. */
+  async runCleaner(now = this.now()): Promise<CleanerStats> {
+    const total: CleanerStats = { segmentsCleaned: 0, recordsRemoved: 0, bytesBefore: 0, bytesAfter: 0 };
+    for (const log of this.allLogs()) {
+      if (!log.options.cleanupPolicy.includes('compact') || log.isOffline) continue;
+      try {
+        const stats = await cleanLog(log, now);
+        total.segmentsCleaned += stats.segmentsCleaned;
+        total.recordsRemoved += stats.recordsRemoved;
+        total.bytesBefore += stats.bytesBefore;
+        total.bytesAfter += stats.bytesAfter;
+      } catch (error) {
+        this.config.onError?.(error, log.topicPartition);
+      }
+    }
+    return total;
+  }
+
   /** Writes both checkpoint files (serialised). */
   checkpoint(): Promise<void> {
     const run = async () => {
@@ -283,6 +304,7 @@ export class LogManager {
     };
     every(this.config.retentionCheckIntervalMs ?? 300_000, () => this.runRetention());
     every(this.config.checkpointIntervalMs ?? 60_000, () => this.checkpoint());
+    every(this.config.cleanerBackoffMs ?? 15_000, () => this.runCleaner());
     every(this.config.flushCheckIntervalMs ?? 1_000, () => this.flushByTime());
   }
 

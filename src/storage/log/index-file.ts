@@ -152,7 +152,8 @@ export abstract class IndexFile {
    */
   async trim(options: { preallocate?: boolean; sync?: boolean } = {}): Promise<void> {
     await this.persist();
-    const handle = await this.fs.open(this.path, 'r+');
+    // A missing file (lost, or never written for a swapped-in segment) is recreated.
+    const handle = await this.fs.open(this.path, (await this.fs.exists(this.path)) ? 'r+' : 'w+');
     try {
       const length = options.preallocate
         ? this.maxEntries * this.entrySize

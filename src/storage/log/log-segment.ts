@@ -41,6 +41,8 @@ export class LogSegment {
   firstBatchTimestamp: number | undefined;
   readonly createdMs: number;
 
+  /** Added to every file name while the segment is in transit (`.cleaned`, `.swap`), else ''. */
+  private suffix = '';
   private bytesSinceLastIndexEntry = 0;
   private indexesLoaded = false;
   private readers = 0;
@@ -70,18 +72,20 @@ export class LogSegment {
     baseOffset: number,
     settings: SegmentSettings,
     now: number,
+    suffix = '',
   ): Promise<LogSegment> {
-    const log = await fs.open(segmentPath(dir, baseOffset, LOG_SUFFIX), 'w+');
+    const log = await fs.open(segmentPath(dir, baseOffset, LOG_SUFFIX + suffix), 'w+');
     const segment = new LogSegment(
       fs,
       dir,
       baseOffset,
       log,
-      ...LogSegment.indexes(fs, dir, baseOffset, settings),
+      ...LogSegment.indexes(fs, dir, baseOffset, settings, suffix),
       settings,
       0,
       now,
     );
+    segment.suffix = suffix;
     try {
       await segment.offsetIndex.create();
       await segment.timeIndex.create();
@@ -123,20 +127,25 @@ export class LogSegment {
     dir: string,
     baseOffset: number,
     settings: SegmentSettings,
+    suffix = '',
   ): [OffsetIndex, TimeIndex] {
+    const size = settings.segmentIndexBytes;
     return [
-      new OffsetIndex(fs, segmentPath(dir, baseOffset, INDEX_SUFFIX), baseOffset, settings.segmentIndexBytes),
-      new TimeIndex(
-        fs,
-        segmentPath(dir, baseOffset, TIME_INDEX_SUFFIX),
-        baseOffset,
-        settings.segmentIndexBytes,
-      ),
+      new OffsetIndex(fs, segmentPath(dir, baseOffset, INDEX_SUFFIX + suffix), baseOffset, size),
+      new TimeIndex(fs, segmentPath(dir, baseOffset, TIME_INDEX_SUFFIX + suffix), baseOffset, size),
     ];
   }
 
   get path(): string {
-    return segmentPath(this.dir, this.baseOffset, LOG_SUFFIX);
+    return segmentPath(this.dir, this.baseOffset, LOG_SUFFIX + this.suffix);
+  }
+
+  /** Renames the three files to carry `suffix` instead of the current one (the cleaner's swap). */
+  async changeSuffix(suffix: string): Promise<void> {
+    await this.fs.rename(this.path, segmentPath(this.dir, this.baseOffset, LOG_SUFFIX + suffix));
+    await this.offsetIndex.rename(segmentPath(this.dir, this.baseOffset, INDEX_SUFFIX + suffix));
+    await this.timeIndex.rename(segmentPath(this.dir, this.baseOffset, TIME_INDEX_SUFFIX + suffix));
+    this.suffix = suffix;
   }
 
   /** The largest timestamp (retention); falls back to the file time when no batch carries one. */

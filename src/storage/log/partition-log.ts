@@ -712,6 +712,11 @@ export class PartitionLog implements Flushable {
     });
   }
 
+  /** The port the log's files live on (the cleaner writes beside them). */
+  get fileSystem(): FileSystem {
+    return this.fs;
+  }
+
   /** Every segment, for the cleaner (holds no lock: treat as a snapshot). */
   snapshotSegments(): readonly LogSegment[] {
     return this.segments;

@@ -2,7 +2,6 @@ import { posix } from 'node:path';
 import type { FileSystem } from '../fs.js';
 import { scanBatchHeaders } from './batch-scan.js';
 import {
-  CLEANED_SUFFIX,
   INDEX_SUFFIX,
   LOG_SUFFIX,
   parseSegmentFileName,
@@ -56,15 +55,6 @@ export async function finishSwap(fs: FileSystem, dir: string, base: number): Pro
   for (const suffix of SUFFIXES) {
     const from = segmentPath(dir, base, suffix + SWAP_SUFFIX);
     if (await fs.exists(from)) await fs.rename(from, segmentPath(dir, base, suffix));
-  }
-  await fs.syncDirectory(dir);
-}
-
-/** Step 2: the cleaned files become swap files, durably. */
-export async function markCleanedAsSwap(fs: FileSystem, dir: string, base: number): Promise<void> {
-  for (const suffix of SUFFIXES) {
-    const from = segmentPath(dir, base, suffix + CLEANED_SUFFIX);
-    if (await fs.exists(from)) await fs.rename(from, segmentPath(dir, base, suffix + SWAP_SUFFIX));
   }
   await fs.syncDirectory(dir);
 }
