@@ -25,7 +25,7 @@ export {
 export type { SnappyFormat } from './snappy.js';
 
 export interface CompressOptions {
-  /** Layout of snappy output (default 'xerial', as the Java client writes). */
+  /** Layout of snappy output (default 'raw', which every client reads; 'xerial' as the Java client writes). */
   snappyFormat?: SnappyFormat;
 }
 

@@ -9,8 +9,8 @@
  *              then blocks: int32 compressed length, one raw snappy block
  *            (a stream may be the concatenation of several such streams, header included)
  *
- * We decompress both and compress as xerial, which every client (Java, librdkafka, kafkajs'
- * snappy plugins) reads. The native binding's own "frame" API is the unrelated snappy framing
+ * We decompress both and compress as one raw block by default: every client reads raw (snappy-java
+ * falls back to raw when the xerial magic is absent), while @platformatic/kafka cannot read xerial. The native binding's own "frame" API is the unrelated snappy framing
  * format (stream identifier 0xff 's' 'N' 'a' 'P' 'p' 'Y'), which Kafka does not use.
  *
  * Memory: the uvarint preamble of each raw block declares its size, and the native decoder
@@ -147,12 +147,12 @@ function framed(compressedBlocks: Buffer[]): Buffer {
 export type SnappyFormat = 'xerial' | 'raw';
 
 /** Compresses into the xerial layout (32 KiB of input per block), or as one raw block. */
-export function snappyCompressSync(data: Buffer, format: SnappyFormat = 'xerial'): Buffer {
+export function snappyCompressSync(data: Buffer, format: SnappyFormat = 'raw'): Buffer {
   if (format === 'raw') return snappy.compressSync(data);
   return framed(chunksOf(data).map((chunk) => snappy.compressSync(chunk)));
 }
 
-export async function snappyCompress(data: Buffer, format: SnappyFormat = 'xerial'): Promise<Buffer> {
+export async function snappyCompress(data: Buffer, format: SnappyFormat = 'raw'): Promise<Buffer> {
   if (format === 'raw') return snappy.compress(data);
   return framed(await Promise.all(chunksOf(data).map((chunk) => snappy.compress(chunk))));
 }

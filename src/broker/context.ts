@@ -1,0 +1,22 @@
+import type { NetLogger } from './net/logger.js';
+
+/** An API and the versions this broker serves of it, as ApiVersions advertises them. */
+export interface SupportedApi {
+  apiKey: number;
+  minVersion: number;
+  maxVersion: number;
+}
+
+/**
+ * What handlers may use of the broker. Handlers receive it through their RequestContext, never
+ * by importing the Broker, so each can be tested against a broker started in-process.
+ */
+export interface BrokerContext {
+  readonly brokerId: number;
+  readonly clusterId: string;
+  /** The host and port clients are told to connect to. */
+  readonly advertisedHost: string;
+  readonly advertisedPort: number;
+  readonly logger: NetLogger;
+  supportedApis(): readonly SupportedApi[];
+}
