@@ -33,6 +33,8 @@ import {
 import { type ConfigLayer, LayeredConfig } from '../util/config-layers.js';
 import { parseProperties } from '../util/properties.js';
 
+const LISTENER_PATTERN = /^([A-Za-z0-9_-]+):\/\/(\[[0-9a-fA-F:.%a-zA-Z]*\]|[0-9a-zA-Z\-%._]*):(\d+)$/;
+
 const DEFAULT_PROTOCOL_MAP = [
   'PLAINTEXT:PLAINTEXT',
   'SSL:SSL',
@@ -313,8 +315,6 @@ export interface Listener {
   port: number;
   securityProtocol: string;
 }
-
-const LISTENER_PATTERN = /^([A-Za-z0-9_-]+):\/\/(\[[0-9a-fA-F:.%a-zA-Z]*\]|[0-9a-zA-Z\-%._]*):(\d+)$/;
 
 /** Parses listener strings with the security protocol map; listener names must be unique. */
 export function parseListeners(

@@ -1,4 +1,9 @@
+import type { LocalMetadataStore } from '../metadata/local-store.js';
+import type { MetadataImage } from '../metadata/metadata-image.js';
+import type { LogManager } from '../storage/log-manager.js';
+import type { BrokerConfig } from './config.js';
 import type { NetLogger } from './net/logger.js';
+import type { TopicManager } from './topics.js';
 
 /** An API and the versions this broker serves of it, as ApiVersions advertises them. */
 export interface SupportedApi {
@@ -18,5 +23,11 @@ export interface BrokerContext {
   readonly advertisedHost: string;
   readonly advertisedPort: number;
   readonly logger: NetLogger;
+  readonly config: BrokerConfig;
+  readonly metadataStore: LocalMetadataStore;
+  readonly logs: LogManager;
+  readonly topics: TopicManager;
+  /** The current metadata image; read it once per request for a consistent view. */
+  image(): MetadataImage;
   supportedApis(): readonly SupportedApi[];
 }

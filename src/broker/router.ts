@@ -1,7 +1,7 @@
-import { type ApiDefinition, ApiKey, apiDefinition } from '../protocol/generated/api-keys.js';
-import { ErrorCode } from '../protocol/generated/error-codes.js';
-import { ApiVersionsResponse } from '../protocol/generated/api-versions-response.js';
 import { encodeResponseFrame, parseRequestHeader, peekRequestApi } from '../protocol/frame.js';
+import { type ApiDefinition, ApiKey, apiDefinition } from '../protocol/generated/api-keys.js';
+import { ApiVersionsResponse } from '../protocol/generated/api-versions-response.js';
+import { ErrorCode } from '../protocol/generated/error-codes.js';
 import { ProtocolDecodeError } from '../protocol/primitives/errors.js';
 import { Reader } from '../protocol/primitives/reader.js';
 import { Writer } from '../protocol/primitives/writer.js';
@@ -26,7 +26,9 @@ export class Router {
   register<Request, Response>(handler: ApiHandler<Request, Response>): this {
     const { api, minVersion, maxVersion } = handler;
     if (minVersion < api.lowestVersion || maxVersion > api.highestVersion || minVersion > maxVersion) {
-      throw new Error(`${api.name} handler serves ${minVersion}-${maxVersion}, outside ${api.lowestVersion}-${api.highestVersion}`);
+      throw new Error(
+        `${api.name} handler serves ${minVersion}-${maxVersion}, outside ${api.lowestVersion}-${api.highestVersion}`,
+      );
     }
     this.handlers.set(api.apiKey, handler as unknown as AnyApiHandler);
     this.apiList = [...this.handlers.values()]
@@ -40,12 +42,18 @@ export class Router {
     return this.apiList;
   }
 
-  readonly handleFrame = (frame: Buffer, connection: ConnectionInfo): HandlerResult | Promise<HandlerResult> => {
+  readonly handleFrame = (
+    frame: Buffer,
+    connection: ConnectionInfo,
+  ): HandlerResult | Promise<HandlerResult> => {
     const { apiKey, apiVersion, correlationId } = peekRequestApi(frame);
     const handler = this.handlers.get(apiKey);
     const api = apiDefinition(apiKey);
     if (handler === undefined || api === undefined) {
-      this.broker().logger.warn({ apiKey, apiVersion, connection: connection.id }, 'request for an unknown API key; closing');
+      this.broker().logger.warn(
+        { apiKey, apiVersion, connection: connection.id },
+        'request for an unknown API key; closing',
+      );
       return CLOSE_CONNECTION;
     }
     if (apiVersion < handler.minVersion || apiVersion > handler.maxVersion) {
@@ -77,7 +85,8 @@ export class Router {
       broker: this.broker(),
     };
     const result = handler.handle(request, context);
-    if (result instanceof Promise) return result.then((response) => this.respond(api, apiVersion, correlationId, response));
+    if (result instanceof Promise)
+      return result.then((response) => this.respond(api, apiVersion, correlationId, response));
     return this.respond(api, apiVersion, correlationId, result);
   };
 

@@ -1,6 +1,6 @@
 import type { ApiDefinition } from '../../protocol/generated/api-keys.js';
-import type { ConnectionInfo } from '../net/handler.js';
 import type { BrokerContext } from '../context.js';
+import type { ConnectionInfo } from '../net/handler.js';
 
 /** What a handler knows about the request it serves, beside the decoded body. */
 export interface RequestContext {

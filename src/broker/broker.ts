@@ -1,0 +1,248 @@
+import { posix, resolve } from 'node:path';
+import pino, { type Logger } from 'pino';
+import { LocalMetadataStore } from '../metadata/local-store.js';
+import type { MetadataImage } from '../metadata/metadata-image.js';
+import type { FileSystem } from '../storage/fs.js';
+import { toLogOptions } from '../storage/log-config.js';
+import { LogManager } from '../storage/log-manager.js';
+import { MemoryFileSystem } from '../storage/memory-file-system.js';
+import { NodeFileSystem } from '../storage/node-file-system.js';
+import { type BrokerConfig, loadBrokerConfig, validateDynamicBrokerConfigs } from './config.js';
+import type { BrokerContext, SupportedApi } from './context.js';
+import { registerHandlers } from './handlers/index.js';
+import { SocketServer } from './net/socket-server.js';
+import { Router } from './router.js';
+import { TopicManager } from './topics.js';
+
+export interface BrokerOptions {
+  config: BrokerConfig;
+  /** A FileSystem to use instead of the disk (tests inject faults through it). */
+  fs?: FileSystem;
+  logger?: Logger;
+}
+
+/**
+ * One Samsa broker: the metadata store, the partition logs and the socket server, wired to the
+ * router and its handlers. `Broker.start` loads (recovering after an unclean stop) and listens;
+ * `stop` drains in-flight requests, then closes the logs cleanly.
+ */
+export class Broker implements BrokerContext {
+  readonly config: BrokerConfig;
+  readonly logger: Logger;
+  readonly brokerId: number;
+  readonly router: Router;
+  readonly fs: FileSystem;
+  private server: SocketServer | undefined;
+  private store: LocalMetadataStore | undefined;
+  private logManager: LogManager | undefined;
+  private topicManager: TopicManager | undefined;
+  private host = '';
+  private port = 0;
+  private advertised = { host: '', port: 0 };
+  private stopping: Promise<void> | undefined;
+
+  private constructor(options: BrokerOptions) {
+    this.config = options.config;
+    this.logger = options.logger ?? pino({ level: 'info' });
+    this.brokerId = options.config.nodeId;
+    this.fs = options.fs ?? (options.config.inMemory ? new MemoryFileSystem() : new NodeFileSystem());
+    this.router = registerHandlers(new Router(() => this));
+  }
+
+  static async start(options: BrokerOptions): Promise<Broker> {
+    const broker = new Broker(options);
+    try {
+      await broker.open();
+    } catch (error) {
+      await broker.stop().catch(() => {});
+      throw error;
+    }
+    return broker;
+  }
+
+  get dataDir(): string {
+    return this.config.inMemory ? '(in memory)' : resolve(this.config.logDirs[0]!);
+  }
+
+  get clusterId(): string {
+    return this.metadataStore.image.clusterId;
+  }
+
+  get advertisedHost(): string {
+    return this.advertised.host;
+  }
+
+  get advertisedPort(): number {
+    return this.advertised.port;
+  }
+
+  /** The address the socket server is bound to. */
+  get address(): { host: string; port: number } {
+    return { host: this.host, port: this.port };
+  }
+
+  get metadataStore(): LocalMetadataStore {
+    if (!this.store) throw new Error('the broker is not started');
+    return this.store;
+  }
+
+  get logs(): LogManager {
+    if (!this.logManager) throw new Error('the broker is not started');
+    return this.logManager;
+  }
+
+  get topics(): TopicManager {
+    if (!this.topicManager) throw new Error('the broker is not started');
+    return this.topicManager;
+  }
+
+  image(): MetadataImage {
+    return this.metadataStore.image;
+  }
+
+  supportedApis(): readonly SupportedApi[] {
+    return this.router.supportedApis();
+  }
+
+  private async open(): Promise<void> {
+    const config = this.config;
+    const logDir = config.inMemory ? '/samsa-data' : resolve(config.logDirs[0]!);
+    if (config.logDirs.length > 1) {
+      this.logger.warn({ logDirs: config.logDirs }, 'only the first of log.dirs is used today');
+    }
+    await this.fs.mkdir(logDir, { recursive: true });
+    this.store = await LocalMetadataStore.open({
+      fs: this.fs,
+      dir: logDir,
+      nodeId: this.brokerId,
+      clusterId: config.clusterId,
+      validateBrokerConfigs: (configs) => {
+        validateDynamicBrokerConfigs(configs);
+      },
+      onListenerError: (error) => this.logger.error({ err: error }, 'metadata listener failed'),
+    });
+    this.logManager = await LogManager.open({
+      fs: this.fs,
+      logDir: posix.join(logDir),
+      optionsFor: (tp) => this.logOptionsFor(tp.topic),
+      retentionCheckIntervalMs: config.get('log.retention.check.interval.ms'),
+      onError: (error, tp) => this.logger.error({ err: error, ...tp }, 'background log duty failed'),
+    });
+    if (!this.logManager.cleanShutdownDetected && this.logManager.allLogs().length > 0) {
+      this.logger.warn({ logDir }, 'recovered the logs after an unclean shutdown');
+    }
+    this.topicManager = new TopicManager(this);
+    await this.topicManager.openAllLogs();
+
+    const listener = config.listeners[0]!;
+    const advertisedListener =
+      config.advertisedListeners.find((candidate) => candidate.name === listener.name) ?? listener;
+    this.server = new SocketServer({
+      host: listener.host === '' ? '0.0.0.0' : listener.host,
+      port: listener.port,
+      handler: this.router.handleFrame,
+      maxRequestBytes: config.get('socket.request.max.bytes'),
+      idleTimeoutMs: config.get('connections.max.idle.ms'),
+      ...(config.get('max.connections') < 2 ** 31 - 1
+        ? { maxConnections: config.get('max.connections') }
+        : {}),
+      logger: this.logger,
+    });
+    const bound = await this.server.listen();
+    this.host = bound.host;
+    this.port = bound.port;
+    this.advertised = {
+      host: advertisableHost(advertisedListener.host, bound.host),
+      port:
+        advertisedListener.port === 0 || advertisedListener === listener
+          ? bound.port
+          : advertisedListener.port,
+    };
+    await this.store.registerBroker({
+      id: this.brokerId,
+      host: this.advertised.host,
+      port: this.advertised.port,
+      rack: config.rack,
+    });
+  }
+
+  /** The storage settings of a topic: its overrides over the broker's defaults. */
+  logOptionsFor(topic: string) {
+    const overrides = this.store?.image.topic(topic)?.configs ?? {};
+    const effective = this.config.topicConfig(this.topicOverrides(overrides));
+    return toLogOptions(effective.values, this.config.durability);
+  }
+
+  private topicOverrides(raw: Readonly<Record<string, string>>) {
+    return TopicManager.parseOverrides(raw);
+  }
+
+  /** Stops accepting, drains in-flight requests, then closes the logs cleanly (idempotent). */
+  stop(drainTimeoutMs = 10_000): Promise<void> {
+    this.stopping ??= (async () => {
+      await this.server?.close(drainTimeoutMs);
+      await this.logManager?.close();
+      await this.store?.close();
+    })();
+    return this.stopping;
+  }
+}
+
+/** Clients cannot connect to a wildcard address: advertise localhost for one. */
+function advertisableHost(advertised: string, bound: string): string {
+  const host = advertised === '' ? bound : advertised;
+  return host === '0.0.0.0' || host === '::' || host === '' ? 'localhost' : host;
+}
+
+export interface StartBrokerOptions {
+  /** Port to listen on; 0 (default) picks a free one. */
+  port?: number;
+  host?: string;
+  /** Data directory; default: a memory file system unless `inMemory` is false. */
+  dataDir?: string;
+  /** Keep everything in memory (default true when no dataDir is given). */
+  inMemory?: boolean;
+  /** Any broker config by Kafka name, e.g. `{ 'num.partitions': 3 }`. */
+  config?: Readonly<Record<string, string | number | boolean>>;
+  /** Log level (default 'warn'; 'silent' for none). */
+  logLevel?: string;
+  fs?: FileSystem;
+}
+
+export interface StartedBroker {
+  /** `host:port`, ready for a client's bootstrap list. */
+  bootstrap: string;
+  host: string;
+  port: number;
+  broker: Broker;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a broker in this process, for tests and embedding:
+ * `const { bootstrap, stop } = await startBroker()` gives a broker on a free port.
+ */
+export async function startBroker(options: StartBrokerOptions = {}): Promise<StartedBroker> {
+  const host = options.host ?? '127.0.0.1';
+  const inMemory = options.inMemory ?? options.dataDir === undefined;
+  const overrides: Record<string, string | number | boolean> = {
+    listeners: `PLAINTEXT://${host}:${options.port ?? 0}`,
+    'samsa.in.memory': inMemory,
+    ...(options.dataDir !== undefined ? { 'log.dirs': options.dataDir } : {}),
+    ...options.config,
+  };
+  const config = loadBrokerConfig({ overrides });
+  const broker = await Broker.start({
+    config,
+    ...(options.fs ? { fs: options.fs } : {}),
+    logger: pino({ level: options.logLevel ?? 'warn' }),
+  });
+  const { port } = broker.address;
+  return {
+    bootstrap: `${broker.advertisedHost}:${broker.advertisedPort}`,
+    host: broker.advertisedHost,
+    port,
+    broker,
+    stop: () => broker.stop(),
+  };
+}
