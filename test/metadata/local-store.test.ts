@@ -329,7 +329,11 @@ describe('LocalMetadataStore crash safety', () => {
       seen.add(names);
     }
     assert.deepEqual([...seen].sort(), ['new,old', 'old']);
-    assert.deepEqual((await open(snapshots.at(-1)!)).image.topicNames(), ['new', 'old'], 'durable once resolved');
+    assert.deepEqual(
+      (await open(snapshots.at(-1)!)).image.topicNames(),
+      ['new', 'old'],
+      'durable once resolved',
+    );
   });
 
   it('refuses a damaged metadata file instead of starting with lost topics', async () => {

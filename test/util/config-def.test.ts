@@ -85,11 +85,7 @@ describe('ConfigDef', () => {
 
   it('reports every problem, each naming its config', () => {
     const error = problemOf(() => schema.parse({ 'a.int': '11', 'a.bool': 'yes', 'a.string': 'z' }));
-    assert.deepEqual(error.problems.map((problem) => problem.name).sort(), [
-      'a.bool',
-      'a.int',
-      'a.string',
-    ]);
+    assert.deepEqual(error.problems.map((problem) => problem.name).sort(), ['a.bool', 'a.int', 'a.string']);
     assert.match(error.message, /Invalid value 11 for configuration a\.int: Value must be between 1 and 10/);
     assert.match(
       error.message,
