@@ -86,10 +86,13 @@ export interface StableGroup {
 export async function stableGroup(harness: Harness, count: number, groupId = 'g'): Promise<StableGroup> {
   const { clock, coordinator } = harness;
   const pending = Array.from({ length: count }, (_, index) =>
-    coordinator.joinGroup(joinRequest({ groupId, clientId: `c${index}` })),
+    watch(coordinator.joinGroup(joinRequest({ groupId, clientId: `c${index}` }))),
   );
-  await clock.advance(0);
-  const joins = await Promise.all(pending);
+  // Step through the initial delay (and its extensions) until the join phase ends.
+  for (let step = 0; step < 100 && !pending.every((join) => join.done); step++) {
+    await clock.advance(coordinator.config.groupInitialRebalanceDelayMs);
+  }
+  const joins = await Promise.all(pending.map((join) => join.promise));
   const memberIds = joins.map((join) => join.memberId);
   const leader = joins[0]!.leader;
   const generationId = joins[0]!.generationId;
