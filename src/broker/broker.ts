@@ -40,6 +40,7 @@ export class Broker implements BrokerContext {
   private port = 0;
   private advertised = { host: '', port: 0 };
   private stopping: Promise<void> | undefined;
+  private dynamicConfig: { source: object; config: BrokerConfig } | undefined;
 
   private constructor(options: BrokerOptions) {
     this.config = options.config;
@@ -166,10 +167,24 @@ export class Broker implements BrokerContext {
     });
   }
 
-  /** The storage settings of a topic: its overrides over the broker's defaults. */
+  /** The static config with the stored dynamic broker configs on top; rebuilt when those change. */
+  effectiveConfig(): BrokerConfig {
+    const dynamic = this.store?.image.brokerConfigs;
+    if (!dynamic) return this.config;
+    if (this.dynamicConfig?.source !== dynamic) {
+      const config = this.config.withDynamic({
+        perBroker: dynamic.perBroker.get(this.brokerId) ?? {},
+        clusterDefault: dynamic.clusterDefault,
+      });
+      this.dynamicConfig = { source: dynamic, config };
+    }
+    return this.dynamicConfig.config;
+  }
+
+  /** The storage settings of a topic: its overrides over the broker's (static and dynamic) defaults. */
   logOptionsFor(topic: string) {
     const overrides = this.store?.image.topic(topic)?.configs ?? {};
-    const effective = this.config.topicConfig(this.topicOverrides(overrides));
+    const effective = this.effectiveConfig().topicConfig(this.topicOverrides(overrides));
     return toLogOptions(effective.values, this.config.durability);
   }
 

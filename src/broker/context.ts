@@ -24,6 +24,8 @@ export interface BrokerContext {
   readonly advertisedPort: number;
   readonly logger: NetLogger;
   readonly config: BrokerConfig;
+  /** `config` with the dynamic broker configs of the current image layered on top (AlterConfigs). */
+  effectiveConfig(): BrokerConfig;
   readonly metadataStore: LocalMetadataStore;
   readonly logs: LogManager;
   readonly topics: TopicManager;
