@@ -213,6 +213,7 @@ describe('rebuilding a coordinator from GroupStorage', () => {
       append: async () => {},
       async *load() {
         await gate;
+        yield* [];
       },
     };
     const coordinator = new GroupCoordinator({ storage, scheduler: new ManualClock() });
