@@ -21,7 +21,10 @@ forbidden.push(
     comment: 'the protocol layer works on Buffers only: no sockets, no files',
     severity: 'error',
     from: { path: '^src/protocol/' },
-    to: { dependencyTypes: ['core'], path: '^(node:)?(net|fs|fs/promises|dgram|http|https|tls|child_process)$' },
+    to: {
+      dependencyTypes: ['core'],
+      path: '^(node:)?(net|fs|fs/promises|dgram|http|https|tls|child_process)$',
+    },
   },
   {
     name: 'cli-and-http-talk-over-the-wire',
