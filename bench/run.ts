@@ -1,0 +1,604 @@
+/**
+ * `npm run bench`: Samsa's throughput and start-up figures next to a raw baseline measured in the
+ * same run, printed as a Markdown table and written to bench/results/<timestamp>.json.
+ *
+ *   npm run bench -- [--reps 3] [--duration 2000] [--only <regex>] [--no-build]
+ *                    [--skip-kcat] [--skip-startup] [--profile <row id>]
+ *
+ * Each repetition runs every workload once (repetitions are the outer loop, so slow drifts of a
+ * shared machine spread over all rows); each figure is the median of the repetitions with min-max.
+ * Timings are printed, never asserted.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, freemem, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { kcatAvailable, kcatConsume, kcatProduce, writeLinesFile } from './kcat.js';
+import { ensureTopic } from './lib/kafka.js';
+import { consumeLoad, produceLoad } from './lib/load.js';
+import { type Listening, ROOT, rssMiB, spawnBroker, spawnSink, waitForConnect } from './lib/processes.js';
+import { compact, fixed, markdownTable, range, type Summary, summarize } from './lib/stats.js';
+import { WireConnection } from './lib/wire.js';
+import { summarizeProfile } from './profile-summary.js';
+
+const { values: flags } = parseArgs({
+  options: {
+    reps: { type: 'string', default: '3' },
+    duration: { type: 'string', default: '2000' },
+    only: { type: 'string' },
+    'no-build': { type: 'boolean', default: false },
+    'skip-kcat': { type: 'boolean', default: false },
+    'skip-startup': { type: 'boolean', default: false },
+    profile: { type: 'string' },
+  },
+});
+
+const REPS = Number(flags.reps);
+const DURATION_MS = Number(flags.duration);
+const MAX_PAYLOAD = 768 * 1024 * 1024;
+const SIZES = [100, 1024] as const;
+const RECORDS_PER_BATCH: Record<number, number> = { 100: 500, 1024: 64 };
+const KCAT_RECORDS: Record<number, number> = { 100: 1_000_000, 1024: 200_000 };
+const CONNECTIONS = 4;
+const IN_FLIGHT = 8;
+const MiB = 1024 * 1024;
+
+type Durability = 'fsync' | 'pagecache';
+
+interface Sample {
+  recordsPerSec: number;
+  mibPerSec: number;
+  p50Ms?: number;
+  p99Ms?: number;
+  peakRssMiB?: number;
+  note?: string;
+}
+
+interface Row {
+  id: string;
+  label: string;
+  /** Row id of the baseline this row is compared with. */
+  baseline?: string;
+  samples: Sample[];
+  errors: string[];
+}
+
+const rows = new Map<string, Row>();
+const only = flags.only !== undefined ? new RegExp(flags.only) : undefined;
+
+function row(id: string, label: string, baseline?: string): Row {
+  let found = rows.get(id);
+  if (!found) {
+    found = { id, label, samples: [], errors: [], ...(baseline !== undefined ? { baseline } : {}) };
+    rows.set(id, found);
+  }
+  return found;
+}
+
+function wanted(id: string): boolean {
+  return only === undefined || only.test(id);
+}
+
+const scratch = mkdtempSync(join(tmpdir(), 'samsa-bench-'));
+
+function freshDir(name: string): string {
+  const dir = join(scratch, `${name}-${Date.now().toString(36)}`);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+function log(message: string): void {
+  process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${message}\n`);
+}
+
+/** Samples the RSS of `pid` every 100 ms until stopped; returns the peak in MiB. */
+function rssSampler(pid: number): () => number {
+  let peak = 0;
+  const sample = (): void => {
+    try {
+      peak = Math.max(peak, rssMiB(pid));
+    } catch {
+      // the process is gone
+    }
+  };
+  sample();
+  const timer = setInterval(sample, 100);
+  return () => {
+    clearInterval(timer);
+    sample();
+    return peak;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Workloads
+
+async function baselineJob(recordSize: number, mode: 'null' | 'write' | 'fdatasync'): Promise<void> {
+  const id = `baseline/produce/${recordSize}B/${mode}`;
+  const serveId = `baseline/consume/${recordSize}B/read`;
+  const wantServe = mode === 'write' && wanted(serveId);
+  if (!wanted(id) && !wantServe) return;
+  const labels = {
+    null: 'loopback only, no disk (generator ceiling)',
+    write: 'loopback + append to file',
+    fdatasync: 'loopback + append + fdatasync per round',
+  };
+  const produceRow = row(id, `${recordSize} B baseline: ${labels[mode]}`);
+  const dir = freshDir('baseline');
+  const file = join(dir, 'sink.bin');
+  const sink = await spawnSink(['receive', mode, file]);
+  let produced = 0;
+  let payload = 0;
+  try {
+    const result = await produceLoad({
+      host: sink.host,
+      port: sink.port,
+      topic: 'bench',
+      recordSize,
+      recordsPerBatch: RECORDS_PER_BATCH[recordSize]!,
+      acks: 1,
+      connections: CONNECTIONS,
+      inFlight: IN_FLIGHT,
+      durationMs: DURATION_MS,
+      maxPayloadBytes: MAX_PAYLOAD,
+      raw: true,
+    });
+    produced = result.records;
+    payload = result.payloadBytes;
+    produceRow.samples.push({
+      recordsPerSec: (result.records / result.elapsedMs) * 1000,
+      mibPerSec: (result.payloadBytes / MiB / result.elapsedMs) * 1000,
+      p50Ms: result.latencyMs.p50,
+      p99Ms: result.latencyMs.p99,
+    });
+  } catch (error) {
+    produceRow.errors.push(String(error));
+  } finally {
+    await sink.stop();
+  }
+  if (wantServe && produced > 0) {
+    const serveRow = row(serveId, `${recordSize} B baseline: read file, send over loopback`);
+    const server = await spawnSink(['serve', file]);
+    try {
+      const elapsedMs = await drain(server.host, server.port, statSync(file).size);
+      serveRow.samples.push({
+        recordsPerSec: (produced / elapsedMs) * 1000,
+        mibPerSec: (payload / MiB / elapsedMs) * 1000,
+      });
+    } catch (error) {
+      serveRow.errors.push(String(error));
+    } finally {
+      await server.stop();
+    }
+  }
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** Connects and counts bytes until the server closes; returns ms. */
+async function drain(host: string, port: number, expected: number): Promise<number> {
+  const connection = await WireConnection.connect(host, port);
+  const started = performance.now();
+  let received = 0;
+  connection.socket.removeAllListeners('data');
+  connection.socket.on('data', (chunk: Buffer) => {
+    received += chunk.length;
+  });
+  await new Promise<void>((resolve) => connection.socket.once('close', () => resolve()));
+  if (received !== expected) throw new Error(`read ${received} of ${expected} bytes`);
+  return performance.now() - started;
+}
+
+interface SamsaWorkload {
+  recordSize: number;
+  durability: Durability;
+  partitions: number;
+  acks: number;
+}
+
+function samsaIds(w: SamsaWorkload): { produce: string; consume: string } {
+  const base = `${w.recordSize}B/${w.durability}/p${w.partitions}`;
+  return { produce: `samsa/produce/${base}/acks${w.acks}`, consume: `samsa/consume/${base}` };
+}
+
+async function startSamsa(
+  durability: Durability,
+  partitions: number,
+  nodeArgs: readonly string[] = [],
+): Promise<{ broker: Listening; dir: string }> {
+  const dir = freshDir('samsa');
+  const broker = await spawnBroker({
+    dataDir: dir,
+    settings: { 'samsa.durability': durability, 'num.partitions': partitions },
+    nodeArgs,
+  });
+  return { broker, dir };
+}
+
+async function samsaJob(w: SamsaWorkload, nodeArgs: readonly string[] = []): Promise<void> {
+  const ids = samsaIds(w);
+  const consumeToo = w.acks === 1 && wanted(ids.consume);
+  if (!wanted(ids.produce) && !consumeToo) return;
+  const baseline = `baseline/produce/${w.recordSize}B/${w.durability === 'fsync' ? 'fdatasync' : 'write'}`;
+  const produceRow = row(
+    ids.produce,
+    `${w.recordSize} B Samsa produce, ${w.durability}, ${w.partitions} partition${w.partitions > 1 ? 's' : ''}, acks=${w.acks === -1 ? 'all' : w.acks}`,
+    baseline,
+  );
+  const { broker, dir } = await startSamsa(w.durability, w.partitions, nodeArgs);
+  try {
+    const stopSampling = rssSampler(broker.child.pid!);
+    const result = await produceLoad({
+      host: broker.host,
+      port: broker.port,
+      topic: 'bench',
+      recordSize: w.recordSize,
+      recordsPerBatch: RECORDS_PER_BATCH[w.recordSize]!,
+      acks: w.acks,
+      connections: CONNECTIONS,
+      inFlight: IN_FLIGHT,
+      durationMs: DURATION_MS,
+      maxPayloadBytes: MAX_PAYLOAD,
+    });
+    const peak = stopSampling();
+    if (result.errors > 0) produceRow.errors.push(`${result.errors} failed requests: ${result.firstError}`);
+    produceRow.samples.push({
+      recordsPerSec: (result.records / result.elapsedMs) * 1000,
+      mibPerSec: (result.payloadBytes / MiB / result.elapsedMs) * 1000,
+      p50Ms: result.latencyMs.p50,
+      p99Ms: result.latencyMs.p99,
+      peakRssMiB: peak,
+      note: `Produce v${result.produceVersion}`,
+    });
+    if (consumeToo && result.records > 0) {
+      const consumeRow = row(
+        ids.consume,
+        `${w.recordSize} B Samsa consume, ${w.durability}, ${w.partitions} partition${w.partitions > 1 ? 's' : ''}`,
+        `baseline/consume/${w.recordSize}B/read`,
+      );
+      try {
+        const read = await consumeLoad({
+          host: broker.host,
+          port: broker.port,
+          topic: 'bench',
+          expected: result.perPartition,
+          connections: 1,
+          recordSize: w.recordSize,
+        });
+        if (!read.complete) consumeRow.errors.push(`read ${read.records} of ${result.records} records`);
+        consumeRow.samples.push({
+          recordsPerSec: (read.records / read.elapsedMs) * 1000,
+          mibPerSec: (read.payloadBytes / MiB / read.elapsedMs) * 1000,
+          note: `Fetch v${read.fetchVersion}, ${read.fetches} fetches`,
+        });
+      } catch (error) {
+        consumeRow.errors.push(String(error));
+      }
+    }
+  } catch (error) {
+    produceRow.errors.push(String(error));
+  } finally {
+    await broker.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function kcatJob(recordSize: number, durability: Durability, acks: number): Promise<void> {
+  const produceId = `kcat/produce/${recordSize}B/${durability}/p1/acks${acks}`;
+  const consumeId = `kcat/consume/${recordSize}B/${durability}/p1`;
+  if (!wanted(produceId) && !wanted(consumeId)) return;
+  const count = KCAT_RECORDS[recordSize]!;
+  const file = writeLinesFile(scratch, count, recordSize);
+  const produceRow = row(
+    produceId,
+    `${recordSize} B kcat produce, ${durability}, 1 partition, acks=${acks === -1 ? 'all' : acks}`,
+    `baseline/produce/${recordSize}B/${durability === 'fsync' ? 'fdatasync' : 'write'}`,
+  );
+  const consumeRow = row(
+    consumeId,
+    `${recordSize} B kcat consume, ${durability}, 1 partition`,
+    `baseline/consume/${recordSize}B/read`,
+  );
+  const { broker, dir } = await startSamsa(durability, 1);
+  try {
+    const admin = await WireConnection.connect(broker.host, broker.port);
+    await ensureTopic(admin, 'bench');
+    admin.close();
+    const bootstrap = `${broker.host}:${broker.port}`;
+    const produced = await kcatProduce(bootstrap, 'bench', file, acks);
+    if (produced.code !== 0)
+      throw new Error(`kcat -P exited ${produced.code}: ${produced.stderr.slice(0, 500)}`);
+    if (produced.stderr.trim() !== '') produceRow.errors.push(`kcat -P: ${produced.stderr.slice(0, 300)}`);
+    const consumed = await kcatConsume(bootstrap, 'bench');
+    if (consumed.stdoutBytes !== count) {
+      produceRow.errors.push(`kcat read back ${consumed.stdoutBytes} of ${count} records`);
+    }
+    produceRow.samples.push({
+      recordsPerSec: (count / produced.elapsedMs) * 1000,
+      mibPerSec: ((count * recordSize) / MiB / produced.elapsedMs) * 1000,
+    });
+    if (consumed.code === 0 && consumed.stdoutBytes > 0) {
+      consumeRow.samples.push({
+        recordsPerSec: (consumed.stdoutBytes / consumed.elapsedMs) * 1000,
+        mibPerSec: ((consumed.stdoutBytes * recordSize) / MiB / consumed.elapsedMs) * 1000,
+      });
+    } else {
+      consumeRow.errors.push(`kcat -C exited ${consumed.code}: ${consumed.stderr.slice(0, 300)}`);
+    }
+  } catch (error) {
+    produceRow.errors.push(String(error));
+  } finally {
+    await broker.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** One untimed run against the sink, so the generator's JIT warm-up is not in the first row. */
+async function warmUp(): Promise<void> {
+  const sink = await spawnSink(['receive', 'null', '/dev/null']);
+  try {
+    await produceLoad({
+      host: sink.host,
+      port: sink.port,
+      topic: 'bench',
+      recordSize: 100,
+      recordsPerBatch: RECORDS_PER_BATCH[100]!,
+      acks: 1,
+      connections: CONNECTIONS,
+      inFlight: IN_FLIGHT,
+      durationMs: 1000,
+      raw: true,
+    });
+  } finally {
+    await sink.stop();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Start-up
+
+interface StartupFigures {
+  spawnToConnectMs: Summary;
+  idleRssMiB: Summary;
+  inProcessDiskMs: Summary;
+  inProcessMemoryMs: Summary;
+  nodeBaselineMs: Summary;
+}
+
+async function startup(): Promise<StartupFigures> {
+  const spawnMs: number[] = [];
+  const rss: number[] = [];
+  const nodeMs: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    // Baseline: a bare `node -e` that listens, spawned the same way.
+    const bare = await import('./lib/processes.js').then(({ spawnListening }) =>
+      spawnListening(process.execPath, [
+        '-e',
+        "require('node:net').createServer().listen(0,'127.0.0.1',function(){console.log('listening on 127.0.0.1:'+this.address().port)})",
+      ]),
+    );
+    nodeMs.push(bare.readyMs + (await waitForConnect(bare.host, bare.port)));
+    await bare.stop();
+
+    const dir = freshDir('startup');
+    const broker = await spawnBroker({ dataDir: dir });
+    spawnMs.push(broker.readyMs + (await waitForConnect(broker.host, broker.port)));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    rss.push(rssMiB(broker.child.pid!));
+    await broker.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const { startBroker } = await import('../src/broker/broker.js');
+  const disk: number[] = [];
+  const memory: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    const dir = freshDir('inproc');
+    let started = performance.now();
+    const onDisk = await startBroker({ dataDir: dir, logLevel: 'silent' });
+    await onDisk.stop();
+    disk.push(performance.now() - started);
+    rmSync(dir, { recursive: true, force: true });
+    started = performance.now();
+    const inMemory = await startBroker({ logLevel: 'silent' });
+    await inMemory.stop();
+    memory.push(performance.now() - started);
+  }
+  return {
+    spawnToConnectMs: summarize(spawnMs),
+    idleRssMiB: summarize(rss),
+    inProcessDiskMs: summarize(disk),
+    inProcessMemoryMs: summarize(memory),
+    nodeBaselineMs: summarize(nodeMs),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+
+function ratio(rowValue: Summary, baselineValue: Summary | undefined): string {
+  if (!baselineValue || !Number.isFinite(baselineValue.median) || baselineValue.median === 0) return '';
+  return `${(rowValue.median / baselineValue.median).toFixed(2)}×`;
+}
+
+function renderThroughput(): string {
+  const summaries = new Map<string, { records: Summary; mib: Summary }>();
+  for (const r of rows.values()) {
+    summaries.set(r.id, {
+      records: summarize(r.samples.map((s) => s.recordsPerSec)),
+      mib: summarize(r.samples.map((s) => s.mibPerSec)),
+    });
+  }
+  const table = [...rows.values()].map((r) => {
+    const own = summaries.get(r.id)!;
+    const base = r.baseline !== undefined ? summaries.get(r.baseline) : undefined;
+    const p50 = summarize(r.samples.map((s) => s.p50Ms ?? Number.NaN));
+    const p99 = summarize(r.samples.map((s) => s.p99Ms ?? Number.NaN));
+    const rss = summarize(r.samples.map((s) => s.peakRssMiB ?? Number.NaN));
+    return [
+      r.label,
+      range(own.records, compact),
+      range(own.mib, (v) => fixed(v, 0)),
+      base ? `${ratio(own.mib, base.mib)} of ${shortBaseline(r.baseline!)}` : '',
+      p50.n > 0 ? `${fixed(p50.median)} / ${fixed(p99.median)}` : '',
+      rss.n > 0 ? fixed(rss.median, 0) : '',
+      r.errors.length > 0 ? `⚠ ${r.errors[0]!.slice(0, 120)}` : '',
+    ];
+  });
+  return markdownTable(
+    ['workload', 'records/s', 'MiB/s (payload)', 'vs baseline', 'ack p50 / p99 ms', 'peak RSS MiB', 'notes'],
+    table,
+  );
+}
+
+function shortBaseline(id: string): string {
+  const [, kind, , mode] = id.split('/');
+  return kind === 'consume' ? 'read' : mode!;
+}
+
+function renderStartup(figures: StartupFigures): string {
+  return markdownTable(
+    ['start-up', 'median (min–max)', 'vs baseline'],
+    [
+      [
+        '`node bin/samsa.js start`: spawn to first accepted connection (ms, 5 runs)',
+        range(figures.spawnToConnectMs, (v) => fixed(v, 0)),
+        `${(figures.spawnToConnectMs.median / figures.nodeBaselineMs.median).toFixed(1)}× of bare \`node -e listen\` (${fixed(figures.nodeBaselineMs.median, 0)} ms)`,
+      ],
+      ['idle RSS after start (MiB)', range(figures.idleRssMiB, (v) => fixed(v, 0)), ''],
+      [
+        'in-process `startBroker()` + `stop()`, on disk (ms, 20 runs)',
+        range(figures.inProcessDiskMs, (v) => fixed(v, 1)),
+        '',
+      ],
+      [
+        'in-process `startBroker()` + `stop()`, in memory (ms, 20 runs)',
+        range(figures.inProcessMemoryMs, (v) => fixed(v, 1)),
+        '',
+      ],
+    ],
+  );
+}
+
+function machine(): Record<string, string> {
+  const sh = (command: string) => {
+    try {
+      return execFileSync('sh', ['-c', command], { encoding: 'utf8' }).trim();
+    } catch {
+      return 'n/a';
+    }
+  };
+  return {
+    nproc: sh('nproc'),
+    cpu: cpus()[0]?.model ?? 'n/a',
+    memory: `${(totalmem() / 2 ** 30).toFixed(1)} GiB total, ${(freemem() / 2 ** 30).toFixed(1)} GiB free`,
+    disk: sh(`df -h ${tmpdir()} | tail -1`),
+    node: process.version,
+    kcat: sh('kcat -V 2>&1 | grep -i librdkafka | head -1'),
+    commit: sh(`git -C ${ROOT} rev-parse --short HEAD`),
+    dirtySrc: sh(`git -C ${ROOT} status --porcelain src | wc -l`),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function profile(id: string): Promise<void> {
+  const match = /^samsa\/produce\/(\d+)B\/(fsync|pagecache)\/p(\d+)\/acks(-?\d+)$/.exec(id);
+  if (!match) throw new Error('--profile takes a samsa/produce/... row id');
+  const profileDir = join(ROOT, 'bench', 'results', 'profiles');
+  mkdirSync(profileDir, { recursive: true });
+  const before = new Set(readdirSync(profileDir));
+  await samsaJob(
+    {
+      recordSize: Number(match[1]),
+      durability: match[2] as Durability,
+      partitions: Number(match[3]),
+      acks: Number(match[4]),
+    },
+    ['--cpu-prof', `--cpu-prof-dir=${profileDir}`],
+  );
+  console.log(renderThroughput());
+  for (const file of readdirSync(profileDir)) {
+    if (before.has(file) || !file.endsWith('.cpuprofile')) continue;
+    console.log(`\n${join(profileDir, file)}\n`);
+    console.log(summarizeProfile(join(profileDir, file)));
+  }
+}
+
+async function main(): Promise<void> {
+  if (!flags['no-build']) {
+    log('building dist/ (npm run build)');
+    const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8' });
+    if (build.status !== 0) log(`build reported errors (continuing with what was emitted):\n${build.stdout}`);
+  }
+  if (flags.profile !== undefined) {
+    await profile(flags.profile);
+    return;
+  }
+  const started = Date.now();
+  await warmUp();
+  const useKcat = !flags['skip-kcat'] && kcatAvailable();
+  for (let rep = 1; rep <= REPS; rep++) {
+    log(`repetition ${rep} of ${REPS}`);
+    for (const size of SIZES) {
+      for (const mode of ['null', 'write', 'fdatasync'] as const) await baselineJob(size, mode);
+      for (const durability of ['fsync', 'pagecache'] as const) {
+        for (const partitions of [1, 6]) {
+          for (const acks of [1, -1]) {
+            const ids = samsaIds({ recordSize: size, durability, partitions, acks });
+            if (wanted(ids.produce) || wanted(ids.consume)) log(`  ${ids.produce}`);
+            await samsaJob({ recordSize: size, durability, partitions, acks });
+          }
+        }
+        if (useKcat) {
+          if (wanted(`kcat/produce/${size}B/${durability}/`)) log(`  kcat ${size}B ${durability}`);
+          await kcatJob(size, durability, 1);
+        }
+      }
+    }
+  }
+  const startupFigures = flags['skip-startup'] ? undefined : await startup();
+  const info = machine();
+  const throughput = renderThroughput();
+  const report = [
+    `Samsa benchmark, ${new Date().toISOString()}, ${REPS} repetition(s) of ${DURATION_MS} ms per produce run`,
+    `machine: ${info.nproc} cores (${info.cpu}), ${info.memory}, node ${info.node}, commit ${info.commit}` +
+      (info.dirtySrc !== '0' ? ` (+${info.dirtySrc} uncommitted files in src/)` : ''),
+    '',
+    throughput,
+    '',
+    startupFigures ? renderStartup(startupFigures) : '',
+    '',
+    `total ${((Date.now() - started) / 1000).toFixed(0)} s`,
+  ].join('\n');
+  console.log(report);
+  const resultsDir = join(ROOT, 'bench', 'results');
+  mkdirSync(resultsDir, { recursive: true });
+  const file = join(resultsDir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(
+    file,
+    `${JSON.stringify(
+      {
+        machine: info,
+        settings: {
+          reps: REPS,
+          durationMs: DURATION_MS,
+          connections: CONNECTIONS,
+          inFlight: IN_FLIGHT,
+          RECORDS_PER_BATCH,
+        },
+        rows: [...rows.values()],
+        startup: startupFigures,
+        markdown: report,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  log(`wrote ${file}`);
+}
+
+try {
+  await main();
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
