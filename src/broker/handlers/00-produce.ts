@@ -7,6 +7,9 @@
  * request are appended concurrently so they share group-commit fsyncs. The answer waits for the
  * appends to be durable; acks=0 gets no answer at all. Unknown topics are auto-created when
  * `auto.create.topics.enable` is on.
+ * Requests of one connection are handled concurrently (validation, decompression), but their
+ * appends enter the partition logs in request order, as producers with several requests in flight
+ * rely on: each request waits for the previous one's appends to be issued, not to be durable.
  * Not implemented: idempotence and transactions (batches with a producer id are stored as
  * received), recompression to the topic's compression.type, quotas (throttle time 0).
  */
@@ -35,6 +38,10 @@ export const produceHandler = defineHandler({
   maxVersion: 11,
   async handle(request, context) {
     const { broker, apiVersion } = context;
+    const turn = takeAppendTurn(
+      context.connection.state,
+      request.topicData.reduce((sum, topic) => sum + topic.partitionData.length, 0),
+    );
     const acks = request.acks;
     const rejectAll =
       apiVersion < FIRST_STORED_VERSION
@@ -47,11 +54,11 @@ export const produceHandler = defineHandler({
       request.topicData.map(async (topic) => {
         const topicError = rejectAll !== ErrorCode.NONE ? rejectAll : await topicProblem(broker, topic.name);
         const partitionResponses = await Promise.all(
-          topic.partitionData.map((partition) =>
-            topicError !== ErrorCode.NONE
-              ? partitionError(partition.index, topicError)
-              : producePartition(broker, topic.name, partition),
-          ),
+          topic.partitionData.map((partition) => {
+            if (topicError === ErrorCode.NONE) return producePartition(broker, topic.name, partition, turn);
+            turn.settle();
+            return partitionError(partition.index, topicError);
+          }),
         );
         return { name: topic.name, partitionResponses };
       }),
@@ -77,6 +84,27 @@ async function producePartition(
   broker: BrokerContext,
   topic: string,
   data: ProduceRequestPartitionProduceData,
+  turn: AppendTurn,
+): Promise<ProduceResponsePartitionProduceResponse> {
+  let settled = false;
+  const settle = (): void => {
+    if (settled) return;
+    settled = true;
+    turn.settle();
+  };
+  try {
+    return await appendPartition(broker, topic, data, turn.ready, settle);
+  } finally {
+    settle();
+  }
+}
+
+async function appendPartition(
+  broker: BrokerContext,
+  topic: string,
+  data: ProduceRequestPartitionProduceData,
+  turn: Promise<void>,
+  issued: () => void,
 ): Promise<ProduceResponsePartitionProduceResponse> {
   const found = lookupPartition(broker, broker.image(), topic, data.index);
   if (!found.ok) return partitionError(data.index, found.errorCode);
@@ -97,8 +125,11 @@ async function producePartition(
       })),
     };
   }
+  await turn;
   try {
-    const result = await log.append(records, { leaderEpoch: partition.leaderEpoch });
+    const appending = log.append(records, { leaderEpoch: partition.leaderEpoch });
+    issued();
+    const result = await appending;
     fetchWaitersOf(broker).notify(topic, data.index);
     return {
       index: data.index,
@@ -119,6 +150,42 @@ async function producePartition(
     broker.logger.warn({ err: error, topic, partition: data.index }, 'append failed');
     return partitionError(data.index, errorCode, (error as Error).message);
   }
+}
+
+/**
+ * A request's place in its connection's append order. `ready` resolves once every earlier request
+ * has issued its appends. Each partition of this request calls `settle` once: when its append is
+ * issued (entered the log's queue), or when it will not append. The next request's turn comes
+ * when all have settled and this turn came, so durability waits still overlap.
+ */
+interface AppendTurn {
+  ready: Promise<void>;
+  settle(): void;
+}
+
+const APPEND_ORDER = 'samsa.produce.appendOrder';
+
+function takeAppendTurn(state: Map<string, unknown>, partitions: number): AppendTurn {
+  const ready = (state.get(APPEND_ORDER) as Promise<void> | undefined) ?? Promise.resolve();
+  let pending = partitions;
+  let allSettled: () => void = () => {};
+  const settled = new Promise<void>((resolve) => {
+    allSettled = resolve;
+  });
+  if (pending === 0) allSettled();
+  const next = Promise.all([ready, settled]).then(() => {});
+  state.set(APPEND_ORDER, next);
+  // Drop the chain once idle, so that a quiet connection holds nothing.
+  void next.then(() => {
+    if (state.get(APPEND_ORDER) === next) state.delete(APPEND_ORDER);
+  });
+  return {
+    ready,
+    settle: () => {
+      pending--;
+      if (pending === 0) allSettled();
+    },
+  };
 }
 
 /** The topic settings the validator needs; the log's options hold the full topic config. */
