@@ -17,7 +17,15 @@ import { parseArgs } from 'node:util';
 import { kcatAvailable, kcatConsume, kcatProduce, writeLinesFile } from './kcat.js';
 import { ensureTopic } from './lib/kafka.js';
 import { consumeLoad, produceLoad } from './lib/load.js';
-import { type Listening, ROOT, rssMiB, spawnBroker, spawnSink, waitForConnect } from './lib/processes.js';
+import {
+  cpuMeter,
+  type Listening,
+  ROOT,
+  rssMiB,
+  spawnBroker,
+  spawnSink,
+  waitForConnect,
+} from './lib/processes.js';
 import { compact, fixed, markdownTable, range, type Summary, summarize } from './lib/stats.js';
 import { WireConnection } from './lib/wire.js';
 import { summarizeProfile } from './profile-summary.js';
@@ -52,6 +60,9 @@ interface Sample {
   p50Ms?: number;
   p99Ms?: number;
   peakRssMiB?: number;
+  /** CPU of the server process and of the load generator, 100 = one core. */
+  serverCpu?: number;
+  generatorCpu?: number;
   note?: string;
 }
 
@@ -131,6 +142,7 @@ async function baselineJob(recordSize: number, mode: 'null' | 'write' | 'fdatasy
   let produced = 0;
   let payload = 0;
   try {
+    const meter = cpuMeter(sink.child.pid!);
     const result = await produceLoad({
       host: sink.host,
       port: sink.port,
@@ -144,6 +156,7 @@ async function baselineJob(recordSize: number, mode: 'null' | 'write' | 'fdatasy
       maxPayloadBytes: MAX_PAYLOAD,
       raw: true,
     });
+    const cpu = meter();
     produced = result.records;
     payload = result.payloadBytes;
     produceRow.samples.push({
@@ -151,6 +164,8 @@ async function baselineJob(recordSize: number, mode: 'null' | 'write' | 'fdatasy
       mibPerSec: (result.payloadBytes / MiB / result.elapsedMs) * 1000,
       p50Ms: result.latencyMs.p50,
       p99Ms: result.latencyMs.p99,
+      serverCpu: cpu.server,
+      generatorCpu: cpu.generator,
     });
   } catch (error) {
     produceRow.errors.push(String(error));
@@ -228,6 +243,7 @@ async function samsaJob(w: SamsaWorkload, nodeArgs: readonly string[] = []): Pro
   const { broker, dir } = await startSamsa(w.durability, w.partitions, nodeArgs);
   try {
     const stopSampling = rssSampler(broker.child.pid!);
+    const meter = cpuMeter(broker.child.pid!);
     const result = await produceLoad({
       host: broker.host,
       port: broker.port,
@@ -240,6 +256,7 @@ async function samsaJob(w: SamsaWorkload, nodeArgs: readonly string[] = []): Pro
       durationMs: DURATION_MS,
       maxPayloadBytes: MAX_PAYLOAD,
     });
+    const cpu = meter();
     const peak = stopSampling();
     if (result.errors > 0) produceRow.errors.push(`${result.errors} failed requests: ${result.firstError}`);
     produceRow.samples.push({
@@ -248,6 +265,8 @@ async function samsaJob(w: SamsaWorkload, nodeArgs: readonly string[] = []): Pro
       p50Ms: result.latencyMs.p50,
       p99Ms: result.latencyMs.p99,
       peakRssMiB: peak,
+      serverCpu: cpu.server,
+      generatorCpu: cpu.generator,
       note: `Produce v${result.produceVersion}`,
     });
     if (consumeToo && result.records > 0) {
@@ -257,6 +276,7 @@ async function samsaJob(w: SamsaWorkload, nodeArgs: readonly string[] = []): Pro
         `baseline/consume/${w.recordSize}B/read`,
       );
       try {
+        const consumeMeter = cpuMeter(broker.child.pid!);
         const read = await consumeLoad({
           host: broker.host,
           port: broker.port,
@@ -265,10 +285,13 @@ async function samsaJob(w: SamsaWorkload, nodeArgs: readonly string[] = []): Pro
           connections: 1,
           recordSize: w.recordSize,
         });
+        const consumeCpu = consumeMeter();
         if (!read.complete) consumeRow.errors.push(`read ${read.records} of ${result.records} records`);
         consumeRow.samples.push({
           recordsPerSec: (read.records / read.elapsedMs) * 1000,
           mibPerSec: (read.payloadBytes / MiB / read.elapsedMs) * 1000,
+          serverCpu: consumeCpu.server,
+          generatorCpu: consumeCpu.generator,
           note: `Fetch v${read.fetchVersion}, ${read.fetches} fetches`,
         });
       } catch (error) {
@@ -434,18 +457,30 @@ function renderThroughput(): string {
     const p50 = summarize(r.samples.map((s) => s.p50Ms ?? Number.NaN));
     const p99 = summarize(r.samples.map((s) => s.p99Ms ?? Number.NaN));
     const rss = summarize(r.samples.map((s) => s.peakRssMiB ?? Number.NaN));
+    const serverCpu = summarize(r.samples.map((s) => s.serverCpu ?? Number.NaN));
+    const generatorCpu = summarize(r.samples.map((s) => s.generatorCpu ?? Number.NaN));
     return [
       r.label,
       range(own.records, compact),
       range(own.mib, (v) => fixed(v, 0)),
       base ? `${ratio(own.mib, base.mib)} of ${shortBaseline(r.baseline!)}` : '',
       p50.n > 0 ? `${fixed(p50.median)} / ${fixed(p99.median)}` : '',
+      serverCpu.n > 0 ? `${fixed(serverCpu.median, 0)} / ${fixed(generatorCpu.median, 0)}` : '',
       rss.n > 0 ? fixed(rss.median, 0) : '',
       r.errors.length > 0 ? `⚠ ${r.errors[0]!.slice(0, 120)}` : '',
     ];
   });
   return markdownTable(
-    ['workload', 'records/s', 'MiB/s (payload)', 'vs baseline', 'ack p50 / p99 ms', 'peak RSS MiB', 'notes'],
+    [
+      'workload',
+      'records/s',
+      'MiB/s (payload)',
+      'vs baseline',
+      'ack p50 / p99 ms',
+      'CPU % server / generator',
+      'peak RSS MiB',
+      'notes',
+    ],
     table,
   );
 }
@@ -494,7 +529,8 @@ function machine(): Record<string, string> {
     disk: sh(`df -h ${tmpdir()} | tail -1`),
     node: process.version,
     kcat: sh('kcat -V 2>&1 | grep -i librdkafka | head -1'),
-    commit: sh(`git -C ${ROOT} rev-parse --short HEAD`),
+    // BENCH_COMMIT names the commit when running from a `git archive` snapshot (no .git there).
+    commit: process.env.BENCH_COMMIT ?? sh(`git -C ${ROOT} rev-parse --short HEAD`),
     dirtySrc: sh(`git -C ${ROOT} status --porcelain src | wc -l`),
   };
 }

@@ -168,3 +168,30 @@ export function runTimed(
     });
   });
 }
+
+/** CPU time (user + system, all threads) a process has used, in ms (Linux /proc). */
+export function cpuTimeMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name, which is in parentheses and may contain spaces.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return ticks * 10; // USER_HZ is 100 on Linux
+}
+
+/** Measures CPU % (100 = one core) of a child process and of this process over an interval. */
+export function cpuMeter(pid: number): () => { server: number; generator: number } {
+  const startedAt = performance.now();
+  const serverStart = cpuTimeMs(pid);
+  const ownStart = process.cpuUsage();
+  return () => {
+    const elapsed = performance.now() - startedAt;
+    let server = Number.NaN;
+    try {
+      server = ((cpuTimeMs(pid) - serverStart) / elapsed) * 100;
+    } catch {
+      // the process is gone
+    }
+    const own = process.cpuUsage(ownStart);
+    return { server, generator: ((own.user + own.system) / 1000 / elapsed) * 100 };
+  };
+}
