@@ -9,6 +9,7 @@ import { MemoryFileSystem } from '../storage/memory-file-system.js';
 import { NodeFileSystem } from '../storage/node-file-system.js';
 import { type BrokerConfig, loadBrokerConfig, validateDynamicBrokerConfigs } from './config.js';
 import type { BrokerContext, SupportedApi } from './context.js';
+import { BrokerGroupCoordinator } from './groups/broker-group-coordinator.js';
 import { registerHandlers } from './handlers/index.js';
 import { SocketServer } from './net/socket-server.js';
 import { Router } from './router.js';
@@ -32,6 +33,7 @@ export class Broker implements BrokerContext {
   readonly brokerId: number;
   readonly router: Router;
   readonly fs: FileSystem;
+  readonly groups: BrokerGroupCoordinator;
   private server: SocketServer | undefined;
   private store: LocalMetadataStore | undefined;
   private logManager: LogManager | undefined;
@@ -48,6 +50,7 @@ export class Broker implements BrokerContext {
     this.brokerId = options.config.nodeId;
     this.fs = options.fs ?? (options.config.inMemory ? new MemoryFileSystem() : new NodeFileSystem());
     this.router = registerHandlers(new Router(() => this));
+    this.groups = new BrokerGroupCoordinator(this);
   }
 
   static async start(options: BrokerOptions): Promise<Broker> {
@@ -134,6 +137,9 @@ export class Broker implements BrokerContext {
     }
     this.topicManager = new TopicManager(this);
     await this.topicManager.openAllLogs();
+    void this.groups.startLoading((error) =>
+      this.logger.error({ err: error }, 'loading __consumer_offsets failed; group coordinator unavailable'),
+    );
 
     const listener = config.listeners[0]!;
     const advertisedListener =
@@ -195,7 +201,8 @@ export class Broker implements BrokerContext {
   /** Stops accepting, drains in-flight requests, then closes the logs cleanly (idempotent). */
   stop(drainTimeoutMs = 10_000): Promise<void> {
     this.stopping ??= (async () => {
-      await this.server?.close(drainTimeoutMs);
+      // Closing the coordinator answers JoinGroups parked in a rebalance, so the drain need not wait.
+      await Promise.all([this.server?.close(drainTimeoutMs), this.groups.close()]);
       await this.logManager?.close();
       await this.store?.close();
     })();

@@ -2,6 +2,7 @@ import type { LocalMetadataStore } from '../metadata/local-store.js';
 import type { MetadataImage } from '../metadata/metadata-image.js';
 import type { LogManager } from '../storage/log-manager.js';
 import type { BrokerConfig } from './config.js';
+import type { BrokerGroupCoordinator } from './groups/broker-group-coordinator.js';
 import type { NetLogger } from './net/logger.js';
 import type { TopicManager } from './topics.js';
 
@@ -29,6 +30,8 @@ export interface BrokerContext {
   readonly metadataStore: LocalMetadataStore;
   readonly logs: LogManager;
   readonly topics: TopicManager;
+  /** The classic group coordinator and committed offsets (stored in __consumer_offsets). */
+  readonly groups: BrokerGroupCoordinator;
   /** The current metadata image; read it once per request for a consistent view. */
   image(): MetadataImage;
   supportedApis(): readonly SupportedApi[];

@@ -84,6 +84,8 @@ export class GroupCoordinator {
     this.context.status = 'loading';
     try {
       const groups = await replayGroups(this.context.storage, this.context.now());
+      // Closed while loading: what was read is dropped, and no timer may be left behind.
+      if (this.context.status !== 'loading') return;
       for (const group of groups) {
         this.context.groups.set(group.groupId, group);
         for (const member of group.members.values()) this.rebalancer.scheduleSession(group, member);

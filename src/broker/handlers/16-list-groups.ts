@@ -1,0 +1,30 @@
+/**
+ * ListGroups (key 16), versions 0-5. Every group this coordinator knows; v4+ filters by state
+ * (Kafka's names, case-insensitive) and returns it; v5+ filters by type and returns it (always
+ * "classic" here). Not implemented: KIP-848 consumer groups, ACLs.
+ */
+import { Apis } from '../../protocol/generated/api-keys.js';
+import { defineHandler } from './handler.js';
+
+export const listGroupsHandler = defineHandler({
+  api: Apis.ListGroups,
+  minVersion: 0,
+  maxVersion: 5,
+  async handle(request, context) {
+    const { apiVersion } = context;
+    const listed = await context.broker.groups.listGroups(
+      apiVersion >= 4 ? request.statesFilter : [],
+      apiVersion >= 5 ? request.typesFilter : [],
+    );
+    return Apis.ListGroups.response.create({
+      throttleTimeMs: 0,
+      errorCode: listed.errorCode,
+      groups: listed.groups.map((group) => ({
+        groupId: group.groupId,
+        protocolType: group.protocolType,
+        groupState: group.groupState,
+        groupType: group.groupType,
+      })),
+    });
+  },
+});
