@@ -240,7 +240,14 @@ async function samsaJob(w: SamsaWorkload, nodeArgs: readonly string[] = []): Pro
     `${w.recordSize} B Samsa produce, ${w.durability}, ${w.partitions} partition${w.partitions > 1 ? 's' : ''}, acks=${w.acks === -1 ? 'all' : w.acks}`,
     baseline,
   );
-  const { broker, dir } = await startSamsa(w.durability, w.partitions, nodeArgs);
+  let started: Awaited<ReturnType<typeof startSamsa>>;
+  try {
+    started = await startSamsa(w.durability, w.partitions, nodeArgs);
+  } catch (error) {
+    produceRow.errors.push(String(error).slice(0, 2000));
+    return;
+  }
+  const { broker, dir } = started;
   try {
     const stopSampling = rssSampler(broker.child.pid!);
     const meter = cpuMeter(broker.child.pid!);
@@ -322,7 +329,14 @@ async function kcatJob(recordSize: number, durability: Durability, acks: number)
     `${recordSize} B kcat consume, ${durability}, 1 partition`,
     `baseline/consume/${recordSize}B/read`,
   );
-  const { broker, dir } = await startSamsa(durability, 1);
+  let started: Awaited<ReturnType<typeof startSamsa>>;
+  try {
+    started = await startSamsa(durability, 1);
+  } catch (error) {
+    produceRow.errors.push(String(error).slice(0, 2000));
+    return;
+  }
+  const { broker, dir } = started;
   try {
     const admin = await WireConnection.connect(broker.host, broker.port);
     await ensureTopic(admin, 'bench');
@@ -531,7 +545,8 @@ function machine(): Record<string, string> {
     kcat: sh('kcat -V 2>&1 | grep -i librdkafka | head -1'),
     // BENCH_COMMIT names the commit when running from a `git archive` snapshot (no .git there).
     commit: process.env.BENCH_COMMIT ?? sh(`git -C ${ROOT} rev-parse --short HEAD`),
-    dirtySrc: sh(`git -C ${ROOT} status --porcelain src | wc -l`),
+    dirtySrc:
+      process.env.BENCH_COMMIT !== undefined ? '0' : sh(`git -C ${ROOT} status --porcelain src | wc -l`),
   };
 }
 
