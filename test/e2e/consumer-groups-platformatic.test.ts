@@ -1,0 +1,190 @@
+/**
+ * A classic consumer group with @platformatic/kafka (flexible versions: FindCoordinator v5,
+ * JoinGroup v9, SyncGroup v5, Heartbeat v4, OffsetCommit v9, OffsetFetch v9 multi-group,
+ * LeaveGroup v5, DescribeGroups v5, ListGroups v5, DeleteGroups v2): two members split a topic,
+ * consume what they were assigned, commit, leave; a later member resumes at the commits.
+ *
+ * Records are read with the client's Consumer.fetch naming topics, as Fetch v12 does. Its
+ * MessagesStream (consumer.consume) always names topics by id, which needs Fetch v13+: until the
+ * broker serves that, the stream is a todo below.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Admin, Consumer, Producer, stringDeserializers, stringSerializers } from '@platformatic/kafka';
+import { type StartedBroker, startBroker } from '../../src/broker/broker.js';
+
+const TOPIC = 'plt-events';
+const GROUP = 'plt-group';
+const PARTITIONS = 4;
+
+type StringConsumer = Consumer<string, string, string, string>;
+
+async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('@platformatic/kafka classic consumer group', () => {
+  let started: StartedBroker;
+  let admin: Admin;
+  let producer: Producer<string, string, string, string>;
+
+  const newConsumer = (): StringConsumer => {
+    const consumer = new Consumer({
+      groupId: GROUP,
+      clientId: 'plt-consumer',
+      bootstrapBrokers: [started.bootstrap],
+      deserializers: stringDeserializers,
+      sessionTimeout: 6000,
+      rebalanceTimeout: 10_000,
+      heartbeatInterval: 300,
+    });
+    consumer.topics.trackAll(TOPIC);
+    return consumer;
+  };
+
+  const assigned = (consumer: StringConsumer): number[] =>
+    (consumer.assignments ?? []).flatMap((assignment) =>
+      assignment.topic === TOPIC ? assignment.partitions : [],
+    );
+
+  /** Reads the consumer's partitions from its group's committed offsets to the end, committing. */
+  async function consumeAssigned(consumer: StringConsumer): Promise<string[]> {
+    const partitions = assigned(consumer);
+    const committed = await consumer.listCommittedOffsets({ topics: [{ topic: TOPIC, partitions }] });
+    const values: string[] = [];
+    for (const partition of partitions) {
+      let offset = committed.get(TOPIC)?.[partition] ?? -1n;
+      if (offset < 0n) offset = 0n;
+      for (;;) {
+        const response = await consumer.fetch({
+          node: started.broker.brokerId,
+          maxWaitTime: 10,
+          topics: [
+            {
+              topicId: TOPIC,
+              partitions: [
+                {
+                  partition,
+                  fetchOffset: offset,
+                  partitionMaxBytes: 1 << 20,
+                  currentLeaderEpoch: -1,
+                  lastFetchedEpoch: -1,
+                },
+              ],
+            },
+          ],
+        });
+        const data = response.responses[0]!.partitions[0]!;
+        assert.equal(data.errorCode, 0);
+        const before = offset;
+        for (const batch of data.records ?? []) {
+          for (const record of batch.records) {
+            const recordOffset = batch.firstOffset + BigInt(record.offsetDelta);
+            if (recordOffset < offset) continue;
+            values.push(record.value!.toString());
+            offset = recordOffset + 1n;
+          }
+        }
+        if (offset === before) break;
+        await consumer.commit({ offsets: [{ topic: TOPIC, partition, offset, leaderEpoch: -1 }] });
+      }
+    }
+    return values;
+  }
+
+  before(async () => {
+    started = await startBroker({
+      logLevel: 'silent',
+      config: { 'group.initial.rebalance.delay.ms': 0, 'offsets.topic.num.partitions': 4 },
+    });
+    admin = new Admin({ clientId: 'plt-admin', bootstrapBrokers: [started.bootstrap] });
+    await admin.createTopics({ topics: [TOPIC], partitions: PARTITIONS, replicas: 1 });
+    producer = new Producer({
+      clientId: 'plt-producer',
+      bootstrapBrokers: [started.bootstrap],
+      serializers: stringSerializers,
+    });
+    await producer.send({
+      messages: Array.from({ length: 40 }, (_, i) => ({
+        topic: TOPIC,
+        value: `v${i}`,
+        partition: i % PARTITIONS,
+      })),
+    });
+  });
+
+  after(async () => {
+    await producer.close();
+    await admin.close();
+    await started.stop();
+  });
+
+  it('two members split the partitions, consume and commit; admin sees members and offsets', async () => {
+    const first = newConsumer();
+    const second = newConsumer();
+    await first.joinGroup();
+    // The second join rebalances the group; the first rejoins through its heartbeat.
+    await second.joinGroup();
+    await until(
+      () => assigned(first).length + assigned(second).length === PARTITIONS && assigned(first).length > 0,
+      'both members to be assigned',
+    );
+    assert.deepEqual(
+      [...assigned(first), ...assigned(second)].sort(),
+      Array.from({ length: PARTITIONS }, (_, i) => i),
+    );
+
+    const described = (await admin.describeGroups({ groups: [GROUP] })).get(GROUP)!;
+    assert.equal(described.state, 'STABLE');
+    assert.equal(described.protocolType, 'consumer');
+    assert.equal(described.members.size, 2);
+    const listed = await admin.listGroups();
+    assert.equal(listed.get(GROUP)?.state, 'STABLE');
+
+    const values = [...(await consumeAssigned(first)), ...(await consumeAssigned(second))];
+    assert.deepEqual(values.sort(), Array.from({ length: 40 }, (_, i) => `v${i}`).sort());
+
+    const [offsets] = await admin.listConsumerGroupOffsets({ groups: [GROUP] });
+    const committed = offsets!.topics.find((topic) => topic.name === TOPIC)!.partitions;
+    assert.deepEqual(
+      committed.map((partition) => [partition.partitionIndex, partition.committedOffset]).sort(),
+      Array.from({ length: PARTITIONS }, (_, i) => [i, 10n]),
+    );
+
+    await first.leaveGroup();
+    await second.leaveGroup();
+    await first.close();
+    await second.close();
+    assert.equal((await admin.describeGroups({ groups: [GROUP] })).get(GROUP)!.state, 'EMPTY');
+  });
+
+  it('a new member resumes at the committed offsets; the empty group can be deleted', async () => {
+    await producer.send({
+      messages: Array.from({ length: 8 }, (_, i) => ({
+        topic: TOPIC,
+        value: `w${i}`,
+        partition: i % PARTITIONS,
+      })),
+    });
+    const consumer = newConsumer();
+    await consumer.joinGroup();
+    await until(() => assigned(consumer).length === PARTITIONS, 'the assignment');
+    const values = await consumeAssigned(consumer);
+    assert.deepEqual(values.sort(), Array.from({ length: 8 }, (_, i) => `w${i}`).sort());
+    await consumer.leaveGroup();
+    await consumer.close();
+
+    await admin.deleteGroups({ groups: [GROUP] });
+    assert.equal((await admin.listGroups()).has(GROUP), false);
+    const [offsets] = await admin.listConsumerGroupOffsets({ groups: [GROUP] });
+    assert.equal(offsets!.topics.length, 0);
+  });
+
+  it.todo(
+    'consumer.consume() streams: @platformatic/kafka names topics by id in Fetch, which needs Fetch v13+',
+  );
+});
