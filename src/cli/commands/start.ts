@@ -3,6 +3,7 @@ import pino from 'pino';
 import { Broker } from '../../broker/broker.js';
 import { BROKER_CONFIG, loadBrokerConfig } from '../../broker/config.js';
 import { ConfigException } from '../../util/config-def.js';
+import { prettyDestination } from '../pretty-log.js';
 
 interface StartFlags {
   dataDir?: string;
@@ -13,6 +14,7 @@ interface StartFlags {
   set: string[];
   inMemory?: boolean;
   logLevel: string;
+  logFormat?: 'json' | 'pretty';
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -32,6 +34,7 @@ export function registerStartCommand(program: Command): void {
     .option('--set <name=value>', 'any broker config by its Kafka name (repeatable)', collect, [])
     .option('--in-memory', 'keep all data in memory (lost on exit)')
     .option('--log-level <level>', 'trace, debug, info, warn, error or silent', 'info')
+    .option('--log-format <format>', 'json or pretty (default: pretty on a terminal, json otherwise)')
     .addHelpText(
       'after',
       `\nBroker configs (also KAFKA_* environment variables, e.g. KAFKA_NUM_PARTITIONS=3):\n${BROKER_CONFIG.names
@@ -79,7 +82,11 @@ async function start(flags: StartFlags): Promise<void> {
     throw error;
   }
 
-  const logger = pino({ level: flags.logLevel });
+  const pretty =
+    flags.logFormat === 'pretty' || (flags.logFormat === undefined && process.stdout.isTTY === true);
+  const logger = pretty
+    ? pino({ level: flags.logLevel }, prettyDestination(process.stdout))
+    : pino({ level: flags.logLevel });
   for (const warning of config.warnings) logger.warn(warning);
   const broker = await Broker.start({ config, logger });
   const { host, port } = broker.address;
