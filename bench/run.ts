@@ -14,8 +14,9 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } 
 import { cpus, freemem, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { type ApacheKafka, apacheKafkaAvailable, startApacheKafka } from './apache-kafka.js';
 import { kcatAvailable, kcatConsume, kcatProduce, writeLinesFile } from './kcat.js';
-import { ensureTopic } from './lib/kafka.js';
+import { createTopic, ensureTopic } from './lib/kafka.js';
 import { consumeLoad, produceLoad } from './lib/load.js';
 import {
   cpuMeter,
@@ -37,6 +38,7 @@ const { values: flags } = parseArgs({
     only: { type: 'string' },
     'no-build': { type: 'boolean', default: false },
     'skip-kcat': { type: 'boolean', default: false },
+    'skip-kafka': { type: 'boolean', default: false },
     'skip-startup': { type: 'boolean', default: false },
     profile: { type: 'string' },
   },
@@ -71,6 +73,8 @@ interface Row {
   label: string;
   /** Row id of the baseline this row is compared with. */
   baseline?: string;
+  /** Row id of the same workload against Apache Kafka. */
+  peer?: string;
   samples: Sample[];
   errors: string[];
 }
@@ -78,10 +82,17 @@ interface Row {
 const rows = new Map<string, Row>();
 const only = flags.only !== undefined ? new RegExp(flags.only) : undefined;
 
-function row(id: string, label: string, baseline?: string): Row {
+function row(id: string, label: string, baseline?: string, peer?: string): Row {
   let found = rows.get(id);
   if (!found) {
-    found = { id, label, samples: [], errors: [], ...(baseline !== undefined ? { baseline } : {}) };
+    found = {
+      id,
+      label,
+      samples: [],
+      errors: [],
+      ...(baseline !== undefined ? { baseline } : {}),
+      ...(peer !== undefined ? { peer } : {}),
+    };
     rows.set(id, found);
   }
   return found;
@@ -239,6 +250,7 @@ async function samsaJob(w: SamsaWorkload, nodeArgs: readonly string[] = []): Pro
     ids.produce,
     `${w.recordSize} B Samsa produce, ${w.durability}, ${w.partitions} partition${w.partitions > 1 ? 's' : ''}, acks=${w.acks === -1 ? 'all' : w.acks}`,
     baseline,
+    `kafka/produce/${w.recordSize}B/p${w.partitions}/acks${w.acks}`,
   );
   let started: Awaited<ReturnType<typeof startSamsa>>;
   try {
@@ -281,6 +293,7 @@ async function samsaJob(w: SamsaWorkload, nodeArgs: readonly string[] = []): Pro
         ids.consume,
         `${w.recordSize} B Samsa consume, ${w.durability}, ${w.partitions} partition${w.partitions > 1 ? 's' : ''}`,
         `baseline/consume/${w.recordSize}B/read`,
+        `kafka/consume/${w.recordSize}B/p${w.partitions}`,
       );
       try {
         const consumeMeter = cpuMeter(broker.child.pid!);
@@ -310,6 +323,82 @@ async function samsaJob(w: SamsaWorkload, nodeArgs: readonly string[] = []): Pro
   } finally {
     await broker.stop();
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+let kafkaTopics = 0;
+
+/** The Samsa workload against Apache Kafka (page cache, as Kafka always is), on a fresh topic. */
+async function kafkaJob(
+  kafka: ApacheKafka,
+  recordSize: number,
+  partitions: number,
+  acks: number,
+): Promise<void> {
+  const produceId = `kafka/produce/${recordSize}B/p${partitions}/acks${acks}`;
+  const consumeId = `kafka/consume/${recordSize}B/p${partitions}`;
+  const consumeToo = acks === 1 && wanted(consumeId);
+  if (!wanted(produceId) && !consumeToo) return;
+  const plural = partitions > 1 ? 's' : '';
+  const produceRow = row(
+    produceId,
+    `${recordSize} B Apache Kafka produce, ${partitions} partition${plural}, acks=${acks === -1 ? 'all' : acks}`,
+    `baseline/produce/${recordSize}B/write`,
+  );
+  const topic = `bench-${++kafkaTopics}`;
+  try {
+    const admin = await WireConnection.connect(kafka.host, kafka.port);
+    await createTopic(admin, topic, partitions);
+    admin.close();
+    const meter = cpuMeter(kafka.pid);
+    const result = await produceLoad({
+      host: kafka.host,
+      port: kafka.port,
+      topic,
+      recordSize,
+      recordsPerBatch: RECORDS_PER_BATCH[recordSize]!,
+      acks,
+      connections: CONNECTIONS,
+      inFlight: IN_FLIGHT,
+      durationMs: DURATION_MS,
+      maxPayloadBytes: MAX_PAYLOAD,
+    });
+    const cpu = meter();
+    if (result.errors > 0) produceRow.errors.push(`${result.errors} failed requests: ${result.firstError}`);
+    produceRow.samples.push({
+      recordsPerSec: (result.records / result.elapsedMs) * 1000,
+      mibPerSec: (result.payloadBytes / MiB / result.elapsedMs) * 1000,
+      p50Ms: result.latencyMs.p50,
+      p99Ms: result.latencyMs.p99,
+      serverCpu: cpu.server,
+      generatorCpu: cpu.generator,
+    });
+    if (consumeToo && result.records > 0) {
+      const consumeRow = row(
+        consumeId,
+        `${recordSize} B Apache Kafka consume, ${partitions} partition${plural}`,
+        `baseline/consume/${recordSize}B/read`,
+      );
+      const consumeMeter = cpuMeter(kafka.pid);
+      const read = await consumeLoad({
+        host: kafka.host,
+        port: kafka.port,
+        topic,
+        expected: result.perPartition,
+        connections: 1,
+        recordSize,
+      });
+      const consumeCpu = consumeMeter();
+      if (!read.complete) consumeRow.errors.push(`read ${read.records} of ${result.records} records`);
+      consumeRow.samples.push({
+        recordsPerSec: (read.records / read.elapsedMs) * 1000,
+        mibPerSec: (read.payloadBytes / MiB / read.elapsedMs) * 1000,
+        serverCpu: consumeCpu.server,
+        generatorCpu: consumeCpu.generator,
+      });
+    }
+  } catch (error) {
+    produceRow.errors.push(String(error).slice(0, 500));
   }
 }
 
@@ -468,6 +557,7 @@ function renderThroughput(): string {
   const table = [...rows.values()].map((r) => {
     const own = summaries.get(r.id)!;
     const base = r.baseline !== undefined ? summaries.get(r.baseline) : undefined;
+    const peer = r.peer !== undefined ? summaries.get(r.peer) : undefined;
     const p50 = summarize(r.samples.map((s) => s.p50Ms ?? Number.NaN));
     const p99 = summarize(r.samples.map((s) => s.p99Ms ?? Number.NaN));
     const rss = summarize(r.samples.map((s) => s.peakRssMiB ?? Number.NaN));
@@ -478,6 +568,7 @@ function renderThroughput(): string {
       range(own.records, compact),
       range(own.mib, (v) => fixed(v, 0)),
       base ? `${ratio(own.mib, base.mib)} of ${shortBaseline(r.baseline!)}` : '',
+      peer && peer.mib.n > 0 ? ratio(own.mib, peer.mib) : '',
       p50.n > 0 ? `${fixed(p50.median)} / ${fixed(p99.median)}` : '',
       serverCpu.n > 0 ? `${fixed(serverCpu.median, 0)} / ${fixed(generatorCpu.median, 0)}` : '',
       rss.n > 0 ? fixed(rss.median, 0) : '',
@@ -490,6 +581,7 @@ function renderThroughput(): string {
       'records/s',
       'MiB/s (payload)',
       'vs baseline',
+      'vs Apache Kafka',
       'ack p50 / p99 ms',
       'CPU % server / generator',
       'peak RSS MiB',
@@ -588,6 +680,43 @@ async function main(): Promise<void> {
   const started = Date.now();
   await warmUp();
   const useKcat = !flags['skip-kcat'] && kcatAvailable();
+  let kafka: ApacheKafka | undefined;
+  if (
+    !flags['skip-kafka'] &&
+    apacheKafkaAvailable() &&
+    (flags.only === undefined || flags.only.includes('kafka'))
+  ) {
+    try {
+      log('starting Apache Kafka (bench/kafka/start-kafka.sh)');
+      kafka = await startApacheKafka(freshDir('apache-kafka'));
+      log(`Apache Kafka ready in ${kafka.startSeconds} s; warming its JIT up for 3 s`);
+      const admin = await WireConnection.connect(kafka.host, kafka.port);
+      await createTopic(admin, 'warm-up', 1);
+      admin.close();
+      await produceLoad({
+        host: kafka.host,
+        port: kafka.port,
+        topic: 'warm-up',
+        recordSize: 1024,
+        recordsPerBatch: RECORDS_PER_BATCH[1024]!,
+        acks: 1,
+        connections: CONNECTIONS,
+        inFlight: IN_FLIGHT,
+        durationMs: 3000,
+      });
+    } catch (error) {
+      log(`Apache Kafka not started, its rows are skipped: ${String(error).slice(0, 500)}`);
+    }
+  }
+  try {
+    await runRepetitions(useKcat, kafka);
+  } finally {
+    await kafka?.stop().catch((error: unknown) => log(`stopping Apache Kafka failed: ${String(error)}`));
+  }
+  await report(started);
+}
+
+async function runRepetitions(useKcat: boolean, kafka: ApacheKafka | undefined): Promise<void> {
   for (let rep = 1; rep <= REPS; rep++) {
     log(`repetition ${rep} of ${REPS}`);
     for (const size of SIZES) {
@@ -605,8 +734,21 @@ async function main(): Promise<void> {
           await kcatJob(size, durability, 1);
         }
       }
+      if (kafka) {
+        for (const partitions of [1, 6]) {
+          for (const acks of [1, -1]) {
+            if (wanted(`kafka/produce/${size}B/p${partitions}/acks${acks}`)) {
+              log(`  kafka/produce/${size}B/p${partitions}/acks${acks}`);
+            }
+            await kafkaJob(kafka, size, partitions, acks);
+          }
+        }
+      }
     }
   }
+}
+
+async function report(started: number): Promise<void> {
   const startupFigures = flags['skip-startup'] ? undefined : await startup();
   const info = machine();
   const throughput = renderThroughput();

@@ -203,3 +203,27 @@ export function walkBatches(records: Buffer | null): BatchWalk {
   }
   return walk;
 }
+
+/** Creates `topic` with `partitions` partitions (CreateTopics v4), then waits for its leaders. */
+export async function createTopic(
+  connection: WireConnection,
+  topic: string,
+  partitions: number,
+): Promise<void> {
+  const response = await connection.request(
+    Apis.CreateTopics,
+    4,
+    Apis.CreateTopics.request.create({
+      topics: [
+        { name: topic, numPartitions: partitions, replicationFactor: 1, assignments: [], configs: [] },
+      ],
+      timeoutMs: 30_000,
+      validateOnly: false,
+    }),
+  );
+  const error = response.topics[0]?.errorCode ?? -1;
+  if (error !== 0 && error !== 36 /* TOPIC_ALREADY_EXISTS */) {
+    throw new Error(`CreateTopics ${topic} failed with error ${error}`);
+  }
+  await ensureTopic(connection, topic);
+}
