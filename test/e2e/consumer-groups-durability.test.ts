@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Kafka, logLevel } from 'kafkajs';
+import { type Consumer, Kafka, logLevel } from 'kafkajs';
 import { type BrokerProcess, removeDataDir, startBrokerProcess } from '../helpers/broker-process.js';
 
 const TOPIC = 'events';
@@ -15,13 +15,15 @@ const ARGS = [
   '--set',
   'offsets.topic.num.partitions=3',
   '--log-level',
-  'warn',
+  'info',
 ];
 
-async function until(condition: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+/** Waits for `condition`; generous, as CI machines can be slow, and shows the broker's log on failure. */
+async function until(condition: () => boolean, what: string, broker: BrokerProcess): Promise<void> {
+  const deadline = Date.now() + 60_000;
   while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}; broker log:\n${broker.output()}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -48,6 +50,7 @@ for (const restart of ['a clean restart', 'SIGKILL'] as const) {
     it('a new consumer of the group resumes at the committed offset', async () => {
       let broker = await startBrokerProcess({ args: ARGS });
       const { dataDir } = broker;
+      const consumers: Consumer[] = [];
       try {
         const kafka = client(broker);
         const admin = kafka.admin();
@@ -64,6 +67,7 @@ for (const restart of ['a clean restart', 'SIGKILL'] as const) {
 
         // Reads everything, commits only after each of the first 15 records.
         const first = kafka.consumer({ groupId: 'resume', ...consumerOptions });
+        consumers.push(first);
         await first.connect();
         await first.subscribe({ topic: TOPIC, fromBeginning: true });
         const firstRead: string[] = [];
@@ -79,15 +83,15 @@ for (const restart of ['a clean restart', 'SIGKILL'] as const) {
             }
           },
         });
-        await until(() => firstRead.length >= 20 && commits === 15, 'the first consumer');
+        await until(() => firstRead.length >= 20 && commits === 15, 'the first consumer', broker);
         await first.disconnect();
 
         if (restart === 'SIGKILL') await broker.kill();
         else assert.equal(await broker.stop(), 0);
         broker = await startBrokerProcess({ args: ARGS, dataDir });
 
-        const again = client(broker);
-        const second = again.consumer({ groupId: 'resume', ...consumerOptions });
+        const second = client(broker).consumer({ groupId: 'resume', ...consumerOptions });
+        consumers.push(second);
         await second.connect();
         await second.subscribe({ topic: TOPIC, fromBeginning: true });
         const secondRead: string[] = [];
@@ -96,10 +100,10 @@ for (const restart of ['a clean restart', 'SIGKILL'] as const) {
             secondRead.push(message.value!.toString());
           },
         });
-        await until(() => secondRead.length >= 5, 'the second consumer');
-        await second.disconnect();
+        await until(() => secondRead.length >= 5, 'the second consumer', broker);
         assert.deepEqual(secondRead, ['v15', 'v16', 'v17', 'v18', 'v19']);
       } finally {
+        for (const consumer of consumers) await consumer.disconnect().catch(() => {});
         await broker.kill();
         removeDataDir(dataDir);
       }

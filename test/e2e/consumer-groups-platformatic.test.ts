@@ -123,9 +123,10 @@ describe('@platformatic/kafka classic consumer group', () => {
     await started.stop();
   });
 
-  it('two members split the partitions, consume and commit; admin sees members and offsets', async () => {
+  it('two members split the partitions, consume and commit; admin sees members and offsets', async (t) => {
     const first = newConsumer();
     const second = newConsumer();
+    t.after(() => Promise.all([first.close(true), second.close(true)]));
     await first.joinGroup();
     // The second join rebalances the group; the first rejoins through its heartbeat.
     await second.joinGroup();
@@ -162,7 +163,7 @@ describe('@platformatic/kafka classic consumer group', () => {
     assert.equal((await admin.describeGroups({ groups: [GROUP] })).get(GROUP)!.state, 'EMPTY');
   });
 
-  it('a new member resumes at the committed offsets; the empty group can be deleted', async () => {
+  it('a new member resumes at the committed offsets; the empty group can be deleted', async (t) => {
     await producer.send({
       messages: Array.from({ length: 8 }, (_, i) => ({
         topic: TOPIC,
@@ -171,6 +172,7 @@ describe('@platformatic/kafka classic consumer group', () => {
       })),
     });
     const consumer = newConsumer();
+    t.after(() => consumer.close(true));
     await consumer.joinGroup();
     await until(() => assigned(consumer).length === PARTITIONS, 'the assignment');
     const values = await consumeAssigned(consumer);

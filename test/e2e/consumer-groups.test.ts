@@ -56,9 +56,10 @@ describe('kafkajs consumer groups', () => {
     await started.stop();
   });
 
-  it('three members split six partitions; one leaves, the others take over without loss', async () => {
+  it('three members split six partitions; one leaves, the others take over without loss', async (t) => {
     const groupId = 'three-members';
     const producer = kafka.producer();
+    t.after(() => producer.disconnect());
     await producer.connect();
     let produced = 0;
     const send = async (count: number) => {
@@ -76,6 +77,7 @@ describe('kafkajs consumer groups', () => {
     const consumers: Consumer[] = [];
     for (let member = 0; member < 3; member++) {
       const consumer = kafka.consumer(consumerOptions(groupId));
+      t.after(() => consumer.disconnect());
       consumer.on(consumer.events.COMMIT_OFFSETS, ({ payload }) => {
         for (const topic of payload.topics) {
           for (const { partition, offset } of topic.partitions) {
@@ -102,6 +104,7 @@ describe('kafkajs consumer groups', () => {
     }
 
     const admin = kafka.admin();
+    t.after(() => admin.disconnect());
     await admin.connect();
     const assignments = async () => {
       const { groups } = await admin.describeGroups([groupId]);
@@ -164,7 +167,7 @@ describe('kafkajs consumer groups', () => {
     await producer.disconnect();
   });
 
-  it('admin: listGroups, describeGroups, fetchOffsets, resetOffsets, deleteGroups', async () => {
+  it('admin: listGroups, describeGroups, fetchOffsets, resetOffsets, deleteGroups', async (t) => {
     const groupId = 'admin-managed';
     const producer = kafka.producer();
     await producer.connect();
@@ -175,6 +178,7 @@ describe('kafkajs consumer groups', () => {
     await producer.disconnect();
 
     const consumer = kafka.consumer(consumerOptions(groupId));
+    t.after(() => consumer.disconnect());
     await consumer.connect();
     await consumer.subscribe({ topic: TOPIC, fromBeginning: true });
     let reads = 0;
