@@ -11,7 +11,7 @@ import { decodeKey, decodeOffsetCommitValue } from '../../../src/coordinator/off
 import { Apis } from '../../../src/protocol/generated/api-keys.js';
 import { batchHeader, readRecords } from '../../../src/protocol/records/index.js';
 import { MemoryFileSystem } from '../../../src/storage/memory-file-system.js';
-import { commit, fetchCommitted, heartbeat, joinAlone, WireClient } from './wire.js';
+import { commit, fetchCommitted, heartbeat, join, joinAlone, WireClient } from './wire.js';
 
 const CONFIG = { 'group.initial.rebalance.delay.ms': 0, 'offsets.topic.num.partitions': 4 };
 
@@ -109,6 +109,28 @@ describe('__consumer_offsets persistence', () => {
     } finally {
       second.client.close();
       await second.started.stop();
+    }
+  });
+
+  it('stopping the broker answers a JoinGroup parked in a rebalance with NOT_COORDINATOR', async () => {
+    const { started, client } = await open(new MemoryFileSystem());
+    const other = await WireClient.connect(started.port, started.host);
+    try {
+      await started.broker.topics.createTopic('t', { partitions: 1, replicationFactor: 1 });
+      await joinAlone(client, 'parked', [{ topic: 't', partitions: [0] }]);
+      // The second member waits for the first to rejoin (up to the 10 s rebalance timeout).
+      const waiting = join(other, 'parked');
+      while (started.broker.groups.groupState('parked') !== 'PreparingRebalance') {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      const [answer] = await Promise.all([waiting, started.stop()]);
+      assert.equal(answer.errorCode, 16);
+      assert.equal(started.broker.groups.status, 'inactive');
+      assert.equal(started.broker.groups.activeTimers, 0);
+    } finally {
+      client.close();
+      other.close();
+      await started.stop();
     }
   });
 });
