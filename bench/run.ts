@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type ApacheKafka, apacheKafkaAvailable, startApacheKafka } from './apache-kafka.js';
 import { kcatAvailable, kcatConsume, kcatProduce, writeLinesFile } from './kcat.js';
-import { createTopic, ensureTopic } from './lib/kafka.js';
+import { createTopic, ensureTopic, waitWritable } from './lib/kafka.js';
 import { consumeLoad, produceLoad } from './lib/load.js';
 import {
   cpuMeter,
@@ -349,6 +349,7 @@ async function kafkaJob(
   try {
     const admin = await WireConnection.connect(kafka.host, kafka.port);
     await createTopic(admin, topic, partitions);
+    await waitWritable(admin, 9, topic, partitions);
     admin.close();
     const meter = cpuMeter(kafka.pid);
     const result = await produceLoad({
@@ -384,7 +385,8 @@ async function kafkaJob(
         host: kafka.host,
         port: kafka.port,
         topic,
-        expected: result.perPartition,
+        // + the record waitWritable left in each partition
+        expected: result.perPartition.map((count) => count + 1),
         connections: 1,
         recordSize,
       });
@@ -692,6 +694,7 @@ async function main(): Promise<void> {
       log(`Apache Kafka ready in ${kafka.startSeconds} s; warming its JIT up for 3 s`);
       const admin = await WireConnection.connect(kafka.host, kafka.port);
       await createTopic(admin, 'warm-up', 1);
+      await waitWritable(admin, 9, 'warm-up', 1);
       admin.close();
       await produceLoad({
         host: kafka.host,

@@ -227,3 +227,29 @@ export async function createTopic(
   }
   await ensureTopic(connection, topic);
 }
+
+/**
+ * Writes one 1-byte record to every partition until each is accepted: a new topic's leaders can
+ * be in the metadata before they take writes (Apache Kafka answers NOT_LEADER_OR_FOLLOWER for a
+ * moment). Leaves one record in each partition.
+ */
+export async function waitWritable(
+  connection: WireConnection,
+  version: number,
+  topic: string,
+  partitions: number,
+  timeoutMs = 15_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let partition = 0; partition < partitions; partition++) {
+    for (;;) {
+      const request = prebuildProduce(version, topic, partition, 1, buildBatch([Buffer.from('.')]));
+      const response = decodeProduceResponse(await connection.sendPrebuilt(request), version);
+      const error = response.responses[0]?.partitionResponses[0]?.errorCode ?? -1;
+      if (error === 0) break;
+      if (Date.now() > deadline)
+        throw new Error(`partition ${partition} of ${topic} not writable: error ${error}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
