@@ -1,5 +1,8 @@
 import { posix, resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
+import { assignorNameOf } from '../coordinator/consumer-group/assignors.js';
+import { ConsumerGroupCoordinator } from '../coordinator/consumer-group/coordinator.js';
+import type { TopicsView } from '../coordinator/consumer-group/types.js';
 import { LocalMetadataStore } from '../metadata/local-store.js';
 import type { MetadataImage } from '../metadata/metadata-image.js';
 import type { FileSystem } from '../storage/fs.js';
@@ -34,6 +37,7 @@ export class Broker implements BrokerContext {
   readonly router: Router;
   readonly fs: FileSystem;
   readonly groups: BrokerGroupCoordinator;
+  readonly consumerGroups: ConsumerGroupCoordinator;
   private server: SocketServer | undefined;
   private store: LocalMetadataStore | undefined;
   private logManager: LogManager | undefined;
@@ -51,6 +55,16 @@ export class Broker implements BrokerContext {
     this.fs = options.fs ?? (options.config.inMemory ? new MemoryFileSystem() : new NodeFileSystem());
     this.router = registerHandlers(new Router(() => this));
     this.groups = new BrokerGroupCoordinator(this);
+    this.consumerGroups = new ConsumerGroupCoordinator({
+      classic: this.groups,
+      topics: () => topicsViewOf(this.metadataStore.image),
+      config: {
+        sessionTimeoutMs: options.config.get('group.consumer.session.timeout.ms'),
+        heartbeatIntervalMs: options.config.get('group.consumer.heartbeat.interval.ms'),
+        maxSize: options.config.get('group.consumer.max.size'),
+        assignors: [...new Set(options.config.get('group.consumer.assignors').map(assignorNameOf))],
+      },
+    });
   }
 
   static async start(options: BrokerOptions): Promise<Broker> {
@@ -135,6 +149,8 @@ export class Broker implements BrokerContext {
     if (!this.logManager.cleanShutdownDetected && this.logManager.allLogs().length > 0) {
       this.logger.warn({ logDir }, 'recovered the logs after an unclean shutdown');
     }
+    // Topics created, deleted or grown give consumer groups subscribed to them a new assignment.
+    this.store.onChange(() => this.consumerGroups.onMetadataChange());
     this.topicManager = new TopicManager(this);
     await this.topicManager.openAllLogs();
     void this.groups.startLoading((error) =>
@@ -202,12 +218,25 @@ export class Broker implements BrokerContext {
   stop(drainTimeoutMs = 10_000): Promise<void> {
     this.stopping ??= (async () => {
       // Closing the coordinator answers JoinGroups parked in a rebalance, so the drain need not wait.
+      this.consumerGroups.close();
       await Promise.all([this.server?.close(drainTimeoutMs), this.groups.close()]);
       await this.logManager?.close();
       await this.store?.close();
     })();
     return this.stopping;
   }
+}
+
+/** What KIP-848 consumer groups read of the metadata image. */
+function topicsViewOf(image: MetadataImage): TopicsView {
+  return {
+    topic(name) {
+      const topic = image.topic(name);
+      return topic ? { topicId: topic.topicId, partitionCount: topic.partitions.length } : undefined;
+    },
+    topicName: (topicId) => image.topicById(topicId)?.name,
+    topicNames: () => image.topicNames({ includeInternal: false }),
+  };
 }
 
 /** Clients cannot connect to a wildcard address: advertise localhost for one. */

@@ -10,6 +10,7 @@
  * warnings, since container environments carry unrelated KAFKA_* variables.
  */
 import { readFileSync } from 'node:fs';
+import { assignorNameOf } from '../coordinator/consumer-group/assignors.js';
 import {
   BROKER_LOG_KEYS,
   type EffectiveTopicConfig,
@@ -261,6 +262,26 @@ const BROKER_OWN_KEYS = {
   'group.max.size': define('int', INT_MAX, {
     doc: 'Most members in one consumer group.',
     validator: atLeast(1),
+  }),
+  'group.consumer.session.timeout.ms': define('int', 45000, {
+    doc: 'KIP-848 consumer groups: a member not heard from for this long is removed.',
+    validator: atLeast(1),
+  }),
+  'group.consumer.heartbeat.interval.ms': define('int', 5000, {
+    doc: 'KIP-848 consumer groups: how often members are told to heartbeat.',
+    validator: atLeast(1),
+  }),
+  'group.consumer.max.size': define('int', INT_MAX, {
+    doc: 'KIP-848 consumer groups: most members in one group.',
+    validator: atLeast(1),
+  }),
+  'group.consumer.assignors': define('list', ['uniform', 'range'], {
+    doc: "KIP-848 consumer groups: the server-side assignors members may choose (uniform, range, or Kafka's class names of them); the first is the default.",
+    validator: custom<string[]>('non-empty list of uniform, range', (value) => {
+      if (value.length === 0) return 'Empty list is not allowed';
+      const unknown = value.find((name) => !['uniform', 'range'].includes(assignorNameOf(name)));
+      return unknown === undefined ? undefined : `Unknown assignor ${unknown}`;
+    }),
   }),
   'zookeeper.connect': define('string', null, {
     doc: 'ZooKeeper connection string (host:port,.../chroot); set to run as part of a multi-broker cluster.',

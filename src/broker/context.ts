@@ -1,3 +1,4 @@
+import type { ConsumerGroupCoordinator } from '../coordinator/consumer-group/coordinator.js';
 import type { LocalMetadataStore } from '../metadata/local-store.js';
 import type { MetadataImage } from '../metadata/metadata-image.js';
 import type { LogManager } from '../storage/log-manager.js';
@@ -32,6 +33,8 @@ export interface BrokerContext {
   readonly topics: TopicManager;
   /** The classic group coordinator and committed offsets (stored in __consumer_offsets). */
   readonly groups: BrokerGroupCoordinator;
+  /** KIP-848 consumer groups (membership in memory; their offsets live in `groups`). */
+  readonly consumerGroups: ConsumerGroupCoordinator;
   /** The current metadata image; read it once per request for a consistent view. */
   image(): MetadataImage;
   supportedApis(): readonly SupportedApi[];

@@ -5,7 +5,9 @@
  * group.instance.id. Members are checked as Kafka does (UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION,
  * REBALANCE_IN_PROGRESS); a consumer outside group management commits with generation -1 and no
  * member id. Partitions of unknown topics get UNKNOWN_TOPIC_OR_PARTITION and are not stored.
- * Not implemented: KIP-848 member epochs (v9 is served for classic groups), ACLs.
+ * For a KIP-848 consumer group, v9's generationIdOrMemberEpoch is the member epoch and must be the
+ * member's current one (STALE_MEMBER_EPOCH, UNKNOWN_MEMBER_ID otherwise).
+ * Not implemented: ACLs.
  */
 import type { OffsetCommitTopic } from '../../coordinator/offsets/types.js';
 import { Apis } from '../../protocol/generated/api-keys.js';

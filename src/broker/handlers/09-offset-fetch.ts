@@ -3,8 +3,9 @@
  * v2+ accepts a null topic list (every committed offset of the group) and has a response-level
  * error; in v1 a group error is repeated on each partition. v5+ returns the leader epoch; v7+
  * honours require_stable (UNSTABLE_OFFSET_COMMIT while a commit to the partition is being
- * written); v8+ asks for several groups at once.
- * Not implemented: v0 (ZooKeeper offsets), KIP-848 member epochs in v9, ACLs.
+ * written); v8+ asks for several groups at once; v9 carries the member id and epoch, checked
+ * for KIP-848 consumer groups (UNKNOWN_MEMBER_ID, STALE_MEMBER_EPOCH).
+ * Not implemented: v0 (ZooKeeper offsets), ACLs.
  */
 import type { OffsetFetchResponse as StoredOffsets } from '../../coordinator/offsets/types.js';
 import { Apis } from '../../protocol/generated/api-keys.js';
@@ -24,7 +25,9 @@ export const offsetFetchHandler = defineHandler({
       return Apis.OffsetFetch.response.create({
         throttleTimeMs: 0,
         groups: request.groups.map((group) => {
-          const fetched = fetch(broker, group.groupId, group.topics, requireStable);
+          const member =
+            apiVersion >= 9 ? { memberId: group.memberId, memberEpoch: group.memberEpoch } : undefined;
+          const fetched = fetch(broker, group.groupId, group.topics, requireStable, member);
           return { groupId: group.groupId, errorCode: fetched.errorCode, topics: toWire(fetched) };
         }),
       });
@@ -58,6 +61,7 @@ function fetch(
   groupId: string,
   topics: readonly { name: string; partitionIndexes: number[] }[] | null,
   requireStable: boolean,
+  member?: { memberId: string | null; memberEpoch: number },
 ): StoredOffsets {
   return broker.groups.offsets.fetchOffsets(
     groupId,
@@ -65,6 +69,7 @@ function fetch(
       ? null
       : topics.map((topic) => ({ name: topic.name, partitionIndexes: topic.partitionIndexes })),
     requireStable,
+    member,
   );
 }
 

@@ -1,7 +1,8 @@
 /**
  * ListGroups (key 16), versions 0-5. Every group this coordinator knows; v4+ filters by state
- * (Kafka's names, case-insensitive) and returns it; v5+ filters by type and returns it (always
- * "classic" here). Not implemented: KIP-848 consumer groups, ACLs.
+ * (Kafka's names, case-insensitive) and returns it; v5+ filters by type ("classic", or
+ * "consumer" for KIP-848 groups, whose protocol type is "consumer") and returns it.
+ * Not implemented: ACLs.
  */
 import { Apis } from '../../protocol/generated/api-keys.js';
 import { defineHandler } from './handler.js';

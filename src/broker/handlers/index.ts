@@ -24,6 +24,8 @@ import { deleteGroupsHandler } from './42-delete-groups.js';
 import { incrementalAlterConfigsHandler } from './44-incremental-alter-configs.js';
 import { offsetDeleteHandler } from './47-offset-delete.js';
 import { describeClusterHandler } from './60-describe-cluster.js';
+import { consumerGroupHeartbeatHandler } from './68-consumer-group-heartbeat.js';
+import { consumerGroupDescribeHandler } from './69-consumer-group-describe.js';
 
 /** Registers every API the broker serves; ApiVersions advertises exactly these. */
 export function registerHandlers(router: Router): Router {
@@ -49,5 +51,7 @@ export function registerHandlers(router: Router): Router {
   router.register(describeLogDirsHandler);
   router.register(createPartitionsHandler);
   router.register(incrementalAlterConfigsHandler);
+  router.register(consumerGroupHeartbeatHandler);
+  router.register(consumerGroupDescribeHandler);
   return router.register(metadataHandler).register(apiVersionsHandler).register(describeClusterHandler);
 }

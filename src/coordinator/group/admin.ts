@@ -1,7 +1,13 @@
 import type { ClassicGroup } from './classic-group.js';
 import type { GroupContext } from './context.js';
 import { GroupErrorCode } from './error-codes.js';
-import { type DescribedGroup, GROUP_STATES, type GroupState, type ListGroupsResponse } from './types.js';
+import {
+  type DescribedGroup,
+  GROUP_STATES,
+  type GroupState,
+  type ListedGroup,
+  type ListGroupsResponse,
+} from './types.js';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -49,15 +55,27 @@ export function listGroups(
     return { errorCode: GroupErrorCode.COORDINATOR_LOAD_IN_PROGRESS, groups: [] };
   const states = new Set(statesFilter.map((state) => state.toLowerCase()));
   const types = new Set(typesFilter.map((type) => type.toLowerCase()));
-  if (types.size > 0 && !types.has('classic')) return { errorCode: GroupErrorCode.NONE, groups: [] };
-  const groups = [...context.groups.values()]
-    .filter((group) => states.size === 0 || states.has(group.state.toLowerCase()))
+  const consumerGroups = context.consumerGroups?.list() ?? [];
+  const isConsumerGroup = new Set(consumerGroups.map((group) => group.groupId));
+  const classic: ListedGroup[] = [...context.groups.values()]
+    .filter((group) => !isConsumerGroup.has(group.groupId))
     .map((group) => ({
       groupId: group.groupId,
       protocolType: group.protocolType ?? '',
       groupState: group.state,
-      groupType: 'classic' as const,
+      groupType: 'classic',
     }));
+  const consumer: ListedGroup[] = consumerGroups.map((group) => ({
+    groupId: group.groupId,
+    protocolType: 'consumer',
+    groupState: group.stateName,
+    groupType: 'consumer',
+  }));
+  const groups = [...classic, ...consumer].filter(
+    (group) =>
+      (states.size === 0 || states.has(group.groupState.toLowerCase())) &&
+      (types.size === 0 || types.has(group.groupType)),
+  );
   return { errorCode: GroupErrorCode.NONE, groups };
 }
 

@@ -4,6 +4,7 @@ import type { GroupStorage } from '../offsets/group-storage.js';
 import { encodeGroupMetadataKey, encodeGroupMetadataValue, type StoredGroup } from '../offsets/records.js';
 import type { ClassicGroup } from './classic-group.js';
 import type { GroupCoordinatorConfig } from './config.js';
+import type { ConsumerGroupRegistry } from './consumer-groups.js';
 import { GroupErrorCode, storageErrorCode } from './error-codes.js';
 
 export type CoordinatorStatus = 'inactive' | 'loading' | 'active';
@@ -24,6 +25,8 @@ export class GroupContext {
   status: CoordinatorStatus = 'inactive';
   readonly groups = new Map<string, ClassicGroup>();
   readonly timers: TimerSet;
+  /** KIP-848 consumer groups, when their coordinator is attached (they share offsets with these). */
+  consumerGroups: ConsumerGroupRegistry | null = null;
   private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(

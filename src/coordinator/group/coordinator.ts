@@ -3,6 +3,7 @@ import type { GroupStorage } from '../offsets/group-storage.js';
 import { OffsetStore } from '../offsets/offset-store.js';
 import { checkDeletable, describeGroup, listGroups } from './admin.js';
 import { type GroupCoordinatorConfig, resolveGroupConfig } from './config.js';
+import type { ConsumerGroupRegistry } from './consumer-groups.js';
 import { type CoordinatorLogger, type CoordinatorStatus, GroupContext } from './context.js';
 import { GroupErrorCode } from './error-codes.js';
 import { heartbeat } from './heartbeat.js';
@@ -123,7 +124,33 @@ export class GroupCoordinator {
     this.context.groups.clear();
   }
 
+  /** Lets KIP-848 consumer groups share the request checks and committed offsets. */
+  attachConsumerGroups(registry: ConsumerGroupRegistry): void {
+    this.context.consumerGroups = registry;
+  }
+
+  /** Kafka's request pre-checks (see GroupContext.validate): null when they pass. */
+  validateGroupRequest(groupId: string, allowEmptyId: boolean): number | null {
+    return this.context.validate(groupId, allowEmptyId);
+  }
+
+  /** Whether a classic group with this id has members or a rebalance under way. */
+  hasClassicMembers(groupId: string): boolean {
+    const group = this.context.groups.get(groupId);
+    if (!group || group.is('Dead')) return false;
+    return group.size > 0 || group.pendingMembers.size > 0 || !group.is('Empty');
+  }
+
   joinGroup(request: JoinGroupRequest): Promise<JoinGroupResponse> {
+    // A KIP-848 group with members cannot be joined with the classic protocol; an empty one is
+    // taken over (Kafka converts it).
+    const consumerGroup = this.context.consumerGroups?.get(request.groupId);
+    if (consumerGroup && this.context.validate(request.groupId, false) === null) {
+      if (!consumerGroup.isEmpty) {
+        return Promise.resolve(joinError(request.memberId, GroupErrorCode.INCONSISTENT_GROUP_PROTOCOL));
+      }
+      this.context.consumerGroups?.remove(request.groupId);
+    }
     return joinGroup(this.context, this.rebalancer, request);
   }
 
@@ -141,7 +168,20 @@ export class GroupCoordinator {
   }
 
   async describeGroups(groupIds: readonly string[]): Promise<DescribedGroup[]> {
-    return groupIds.map((groupId) => describeGroup(this.context, groupId));
+    return groupIds.map((groupId) => {
+      // A KIP-848 group is described by ConsumerGroupDescribe; here it is not a classic group.
+      if (this.context.consumerGroups?.get(groupId) && this.context.validate(groupId, true) === null) {
+        return {
+          errorCode: GroupErrorCode.GROUP_ID_NOT_FOUND,
+          groupId,
+          groupState: 'Dead' as const,
+          protocolType: '',
+          protocolData: '',
+          members: [],
+        };
+      }
+      return describeGroup(this.context, groupId);
+    });
   }
 
   async listGroups(
@@ -155,6 +195,19 @@ export class GroupCoordinator {
     const results: DeleteGroupResult[] = [];
     const deletions: Promise<void>[] = [];
     for (const groupId of groupIds) {
+      const consumerGroup = this.context.consumerGroups?.get(groupId);
+      if (consumerGroup && this.context.validate(groupId, true) === null) {
+        if (!consumerGroup.isEmpty) {
+          results.push({ groupId, errorCode: GroupErrorCode.NON_EMPTY_GROUP });
+          continue;
+        }
+        this.context.consumerGroups?.remove(groupId);
+        const offsetsHolder = this.context.groups.get(groupId);
+        if (offsetsHolder && !offsetsHolder.is('Dead'))
+          deletions.push(this.offsets.deleteGroup(offsetsHolder));
+        results.push({ groupId, errorCode: GroupErrorCode.NONE });
+        continue;
+      }
       const { errorCode, group } = checkDeletable(this.context, groupId);
       if (group) deletions.push(this.offsets.deleteGroup(group));
       results.push({ groupId, errorCode });

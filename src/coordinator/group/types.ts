@@ -131,8 +131,9 @@ export interface DescribedGroup {
 export interface ListedGroup {
   groupId: string;
   protocolType: string;
-  groupState: GroupState;
-  groupType: 'classic';
+  /** A classic GroupState, or a KIP-848 consumer group state (Empty, Assigning, Reconciling, Stable). */
+  groupState: string;
+  groupType: 'classic' | 'consumer';
 }
 
 export interface ListGroupsResponse {

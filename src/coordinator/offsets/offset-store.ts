@@ -44,6 +44,19 @@ export class OffsetStore {
     const groupInstanceId = request.groupInstanceId ?? null;
     const invalid = this.context.validate(groupId, true);
     if (invalid !== null) return all(invalid);
+    const consumerGroup = this.context.consumerGroups?.get(groupId);
+    if (consumerGroup) {
+      // KIP-848: member id and member epoch are checked by the consumer group; the offsets are
+      // kept here, in a group without protocol type.
+      const rejected = consumerGroup.validateOffsetCommit(memberId, generationId);
+      if (rejected !== null) return all(rejected);
+      let holder = this.context.groups.get(groupId);
+      if (!holder || holder.is('Dead')) {
+        holder = new ClassicGroup(groupId, this.context.now());
+        this.context.groups.set(groupId, holder);
+      }
+      return this.writeOffsets(holder, request);
+    }
     let group = this.context.groups.get(groupId);
     if (!group) {
       // Only a consumer outside group management may commit for a group nobody joined; a
@@ -129,14 +142,23 @@ export class OffsetStore {
     };
   }
 
-  /** OffsetFetch; `topics` null means every committed offset of the group. */
+  /**
+   * OffsetFetch; `topics` null means every committed offset of the group. `member` (OffsetFetch
+   * v9) is checked against a KIP-848 consumer group's members and epochs.
+   */
   fetchOffsets(
     groupId: string,
     topics: OffsetFetchTopicRequest[] | null,
     requireStable = false,
+    member?: { memberId: string | null; memberEpoch: number },
   ): OffsetFetchResponse {
     const invalid = this.context.validate(groupId, true);
     if (invalid !== null) return { errorCode: invalid, topics: [] };
+    const consumerGroup = member ? this.context.consumerGroups?.get(groupId) : undefined;
+    if (consumerGroup && member) {
+      const rejected = consumerGroup.validateOffsetFetch(member.memberId, member.memberEpoch);
+      if (rejected !== null) return { errorCode: rejected, topics: [] };
+    }
     const group = this.context.groups.get(groupId);
     const known = group && !group.is('Dead') ? group : undefined;
     const wanted =
@@ -173,13 +195,29 @@ export class OffsetStore {
   async deleteOffsets(groupId: string, topics: OffsetDeleteTopicRequest[]): Promise<OffsetDeleteResponse> {
     const invalid = this.context.validate(groupId, true);
     if (invalid !== null) return { errorCode: invalid, topics: [] };
+    const consumerGroup = this.context.consumerGroups?.get(groupId);
     const group = this.context.groups.get(groupId);
-    if (!group || group.is('Dead')) return { errorCode: GroupErrorCode.GROUP_ID_NOT_FOUND, topics: [] };
-    if (!group.is('Empty') && !group.isConsumerGroup)
+    if (!group || group.is('Dead')) {
+      if (!consumerGroup) return { errorCode: GroupErrorCode.GROUP_ID_NOT_FOUND, topics: [] };
+      // A consumer group that never committed: nothing to delete.
+      const none = topics.map((topic) => ({
+        name: topic.name,
+        partitions: topic.partitions.map(({ partitionIndex }) => ({
+          partitionIndex,
+          errorCode: consumerGroup.isSubscribedToTopic(topic.name)
+            ? GroupErrorCode.GROUP_SUBSCRIBED_TO_TOPIC
+            : GroupErrorCode.NONE,
+        })),
+      }));
+      return { errorCode: GroupErrorCode.NONE, topics: none };
+    }
+    if (!consumerGroup && !group.is('Empty') && !group.isConsumerGroup)
       return { errorCode: GroupErrorCode.NON_EMPTY_GROUP, topics: [] };
     const deletable: [string, number][] = [];
     const results = topics.map((topic) => {
-      const subscribed = !group.is('Empty') && group.isSubscribedToTopic(topic.name);
+      const subscribed = consumerGroup
+        ? consumerGroup.isSubscribedToTopic(topic.name)
+        : !group.is('Empty') && group.isSubscribedToTopic(topic.name);
       return {
         name: topic.name,
         partitions: topic.partitions.map(({ partitionIndex }) => {
@@ -209,8 +247,13 @@ export class OffsetStore {
     const writes: Promise<void>[] = [];
     for (const group of [...this.context.groups.values()]) {
       let base: ((offset: CommittedOffset) => number) | null = null;
-      let keep: ReadonlySet<string> = new Set();
-      if (group.protocolType !== null && group.is('Empty')) {
+      let keep: { has(topic: string): boolean } = new Set<string>();
+      const consumerGroup = this.context.consumerGroups?.get(group.groupId);
+      if (consumerGroup && !consumerGroup.isEmpty) {
+        // A KIP-848 group with members keeps the offsets of the topics it subscribes to.
+        base = (offset) => offset.commitTimestamp;
+        keep = { has: (topic) => consumerGroup.isSubscribedToTopic(topic) };
+      } else if (group.protocolType !== null && group.is('Empty')) {
         base = (offset) => group.stateTimestamp ?? offset.commitTimestamp;
       } else if (group.isConsumerGroup && group.subscribedTopics !== null && group.is('Stable')) {
         base = (offset) => offset.commitTimestamp;

@@ -1,0 +1,57 @@
+/**
+ * ConsumerGroupHeartbeat (key 68), versions 0-1: the KIP-848 consumer group protocol. Epoch 0
+ * joins (v0: the coordinator names the member; v1: the member names itself), -1 leaves, -2 is a
+ * static member leaving for a while; any other epoch is a heartbeat that reports what the member
+ * owns and gets back its epoch and, when it changed, its assignment. Assignment is server-side
+ * (`uniform` by default, `range`), partitions are revoked before they move. v1's
+ * SubscribedTopicRegex is matched in full with JavaScript's RegExp (Kafka uses RE2J syntax).
+ * Not implemented: rack-aware assignment, persisting the membership (it is in memory; members of
+ * a restarted broker get UNKNOWN_MEMBER_ID and rejoin), ACLs.
+ */
+import { Apis } from '../../protocol/generated/api-keys.js';
+import { defineHandler } from './handler.js';
+import { topicIdFromWire, topicIdToWire } from './topic-ids.js';
+
+export const consumerGroupHeartbeatHandler = defineHandler({
+  api: Apis.ConsumerGroupHeartbeat,
+  minVersion: 0,
+  maxVersion: 1,
+  handle(request, context) {
+    const response = context.broker.consumerGroups.heartbeat({
+      apiVersion: context.apiVersion,
+      groupId: request.groupId,
+      memberId: request.memberId,
+      memberEpoch: request.memberEpoch,
+      instanceId: request.instanceId,
+      rackId: request.rackId,
+      rebalanceTimeoutMs: request.rebalanceTimeoutMs,
+      subscribedTopicNames: request.subscribedTopicNames,
+      subscribedTopicRegex: context.apiVersion >= 1 ? request.subscribedTopicRegex : null,
+      serverAssignor: request.serverAssignor,
+      topicPartitions:
+        request.topicPartitions?.map((tp) => ({
+          topicId: topicIdFromWire(tp.topicId),
+          partitions: tp.partitions,
+        })) ?? null,
+      clientId: context.clientId ?? '',
+      clientHost: `/${context.connection.remoteAddress}`,
+    });
+    return Apis.ConsumerGroupHeartbeat.response.create({
+      throttleTimeMs: 0,
+      errorCode: response.errorCode,
+      errorMessage: response.errorMessage,
+      memberId: response.memberId,
+      memberEpoch: response.memberEpoch,
+      heartbeatIntervalMs: response.heartbeatIntervalMs,
+      assignment:
+        response.assignment === null
+          ? null
+          : {
+              topicPartitions: response.assignment.map((tp) => ({
+                topicId: topicIdToWire(tp.topicId),
+                partitions: tp.partitions,
+              })),
+            },
+    });
+  },
+});
