@@ -4,9 +4,8 @@
  * LeaveGroup v5, DescribeGroups v5, ListGroups v5, DeleteGroups v2): two members split a topic,
  * consume what they were assigned, commit, leave; a later member resumes at the commits.
  *
- * Records are read with the client's Consumer.fetch naming topics, as Fetch v12 does. Its
- * MessagesStream (consumer.consume) always names topics by id, which needs Fetch v13+: until the
- * broker serves that, the stream is a todo below.
+ * Records are read with the client's Consumer.fetch (Fetch v17, topics named by id) and with its
+ * MessagesStream (consumer.consume), which joins the group and commits by itself.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -55,6 +54,7 @@ describe('@platformatic/kafka classic consumer group', () => {
   async function consumeAssigned(consumer: StringConsumer): Promise<string[]> {
     const partitions = assigned(consumer);
     const committed = await consumer.listCommittedOffsets({ topics: [{ topic: TOPIC, partitions }] });
+    const topicId = (await consumer.metadata({ topics: [TOPIC] })).topics.get(TOPIC)!.id;
     const values: string[] = [];
     for (const partition of partitions) {
       let offset = committed.get(TOPIC)?.[partition] ?? -1n;
@@ -65,7 +65,7 @@ describe('@platformatic/kafka classic consumer group', () => {
           maxWaitTime: 10,
           topics: [
             {
-              topicId: TOPIC,
+              topicId,
               partitions: [
                 {
                   partition,
@@ -186,7 +186,47 @@ describe('@platformatic/kafka classic consumer group', () => {
     assert.equal(offsets!.topics.length, 0);
   });
 
-  it.todo(
-    'consumer.consume() streams: @platformatic/kafka names topics by id in Fetch, which needs Fetch v13+',
-  );
+  it('consumer.consume() streams every record of the topic and commits them', async (t) => {
+    const group = `${GROUP}-stream`;
+    const consumer = new Consumer({
+      groupId: group,
+      clientId: 'plt-stream',
+      bootstrapBrokers: [started.bootstrap],
+      deserializers: stringDeserializers,
+      sessionTimeout: 6000,
+      rebalanceTimeout: 10_000,
+      heartbeatInterval: 300,
+    });
+    t.after(() => consumer.close(true));
+    const expected = (await producedValues()).sort();
+    const stream = await consumer.consume({ topics: [TOPIC], mode: 'earliest', autocommit: 100 });
+    const values: string[] = [];
+    stream.on('data', (message: { value: string }) => values.push(message.value));
+    await until(() => values.length >= expected.length, 'the stream to deliver every record');
+    // The stream keeps running (and committing every 100 ms) until every record is committed.
+    await until(async () => {
+      const [offsets] = await admin.listConsumerGroupOffsets({ groups: [group] });
+      const committed = offsets?.topics.find((topic) => topic.name === TOPIC)?.partitions ?? [];
+      return (
+        committed.reduce((sum, partition) => sum + Number(partition.committedOffset), 0) === expected.length
+      );
+    }, 'the stream to commit every record');
+    await stream.close();
+    assert.deepEqual(values.sort(), expected);
+  });
+
+  /** Every value in the topic, read by the broker from its own logs. */
+  async function producedValues(): Promise<string[]> {
+    const { readRecords } = await import('../../src/protocol/records/records.js');
+    const { splitBatches } = await import('../../src/protocol/records/record-batch.js');
+    const values: string[] = [];
+    for (let partition = 0; partition < PARTITIONS; partition++) {
+      const log = started.broker.topics.log(TOPIC, partition)!;
+      const { records } = await log.read(0, 64 << 20, { minOneBatch: true });
+      for (const { batch } of splitBatches(records).batches) {
+        for (const record of readRecords(batch)) values.push(record.value!.toString());
+      }
+    }
+    return values;
+  }
 });

@@ -158,6 +158,8 @@ export async function platformaticConsumeAll(
   try {
     const metadata = await consumer.metadata({ topics: [topic] });
     const leaders = metadata.topics.get(topic)!.partitions;
+    // Fetch v13+ names topics by id.
+    const topicId = metadata.topics.get(topic)!.id;
     const deadline = Date.now() + 120_000;
     while (records.length < total) {
       if (Date.now() > deadline) throw new Error(`consumed ${records.length} of ${total}`);
@@ -168,7 +170,7 @@ export async function platformaticConsumeAll(
         maxBytes: options.maxBytes ?? 10 * 1024 * 1024,
         topics: [
           {
-            topicId: topic,
+            topicId,
             partitions: [...offsets].map(([partition, fetchOffset]) => ({
               partition,
               currentLeaderEpoch: -1,

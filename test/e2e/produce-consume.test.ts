@@ -90,11 +90,12 @@ describe('produce and consume through real clients', () => {
     });
   }
 
-  for (const codec of ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as CompressionAlgorithmValue[]) {
-    // @platformatic/kafka compresses zstd with node:zlib, which has zstd from Node 22.15 on.
-    const skip =
-      codec === 'zstd' && !('zstdCompressSync' in zlib) ? 'zstd needs Node >= 22.15 in this client' : false;
-    test(`@platformatic/kafka produces (${codec}) and reads the same bytes back`, { skip }, async () => {
+  // @platformatic/kafka compresses zstd with node:zlib, which has zstd only from Node 22.15 on;
+  // zstd is covered by kcat (test/interop) where this client cannot do it.
+  const platformaticCodecs: CompressionAlgorithmValue[] = ['none', 'gzip', 'snappy', 'lz4'];
+  if ('zstdCompressSync' in zlib) platformaticCodecs.push('zstd');
+  for (const codec of platformaticCodecs) {
+    test(`@platformatic/kafka produces (${codec}) and reads the same bytes back`, async () => {
       const topic = `platformatic-${codec}`;
       const sent = messages(topic, 300);
       const producer = new Producer({
@@ -240,13 +241,14 @@ describe('produce and consume through real clients', () => {
       retries: 0,
     });
     try {
+      const topicId = (await consumer.metadata({ topics: [topic] })).topics.get(topic)!.id;
       await assert.rejects(
         consumer.fetch({
           node: started.broker.brokerId,
           maxWaitTime: 0,
           topics: [
             {
-              topicId: topic,
+              topicId,
               partitions: [
                 {
                   partition: 0,

@@ -1,5 +1,6 @@
 /**
- * Fetch (key 1), versions 4-12 (capped at 12: v13+ name topics by id only).
+ * Fetch (key 1), versions 4-17. From v13 topics are named by id (UNKNOWN_TOPIC_ID for an id we do
+ * not know); v15-17 add only tagged fields (replica state, node endpoints, directory id).
  * Reads whole batches up to the high watermark (read_uncommitted) or the last stable offset
  * (read_committed), within partition_max_bytes and the response's max_bytes; the first partition
  * with data returns at least one whole batch even above those limits (KIP-74). Batches are never
@@ -23,6 +24,7 @@ import type { BrokerContext } from '../context.js';
 import { fetchWaitersOf, partitionKey } from '../fetch-waiters.js';
 import { lookupPartition, storageErrorCode } from '../partition-lookup.js';
 import { defineHandler } from './handler.js';
+import { isZeroWireUuid, topicIdFromWire, topicIdToWire } from './topic-ids.js';
 
 const READ_COMMITTED = 1;
 const WIRE_ZERO_UUID = '00000000-0000-0000-0000-000000000000';
@@ -34,9 +36,9 @@ const EMPTY = Buffer.alloc(0);
 export const fetchHandler = defineHandler({
   api: Apis.Fetch,
   minVersion: 4,
-  maxVersion: 12,
+  maxVersion: 17,
   async handle(request, context) {
-    const { broker, connection } = context;
+    const { broker, connection, apiVersion } = context;
     if (request.sessionId !== 0) {
       return Apis.Fetch.response.create({
         throttleTimeMs: 0,
@@ -47,8 +49,9 @@ export const fetchHandler = defineHandler({
     }
     const deadline = Date.now() + Math.max(0, request.maxWaitMs);
     const waiters = fetchWaitersOf(broker);
-    const watched = request.topics.flatMap((topic) =>
-      topic.partitions.map((partition) => partitionKey(topic.topic, partition.partition)),
+    const topics = resolveTopics(broker.image(), request, apiVersion >= 13);
+    const watched = topics.flatMap(({ name, requested }) =>
+      name === null ? [] : requested.partitions.map((partition) => partitionKey(name, partition.partition)),
     );
     for (;;) {
       // Registered before reading, so that an append landing during the read is not missed.
@@ -61,7 +64,7 @@ export const fetchHandler = defineHandler({
         woken = true;
         wake();
       });
-      const pass = await readPartitions(broker, request);
+      const pass = await readPartitions(broker, request, topics);
       const remaining = deadline - Date.now();
       if (pass.bytes >= request.minBytes || pass.hasError || remaining <= 0 || connection.closed) {
         cancel();
@@ -98,15 +101,50 @@ interface FetchPass {
   hasError: boolean;
 }
 
+interface ResolvedTopic {
+  requested: FetchRequest['topics'][number];
+  /** The topic's name, or null when it was named by an id we do not know. */
+  name: string | null;
+  /** The id to answer with (v13+): the topic's own, or the unknown one as requested. */
+  wireId: string;
+}
+
+/** Names the requested topics: by name before v13, by topic id from v13. */
+function resolveTopics(image: MetadataImage, request: FetchRequest, byId: boolean): ResolvedTopic[] {
+  return request.topics.map((requested) => {
+    if (!byId) {
+      const topic = image.topic(requested.topic);
+      return {
+        requested,
+        name: requested.topic,
+        wireId: topic ? topicIdToWire(topic.topicId) : WIRE_ZERO_UUID,
+      };
+    }
+    const topic = isZeroWireUuid(requested.topicId)
+      ? undefined
+      : image.topicById(topicIdFromWire(requested.topicId));
+    return { requested, name: topic?.name ?? null, wireId: requested.topicId };
+  });
+}
+
 /** One read of every requested partition, in request order, within the byte limits. */
-async function readPartitions(broker: BrokerContext, request: FetchRequest): Promise<FetchPass> {
+async function readPartitions(
+  broker: BrokerContext,
+  request: FetchRequest,
+  topics: readonly ResolvedTopic[],
+): Promise<FetchPass> {
   const image = broker.image();
   const readCommitted = request.isolationLevel === READ_COMMITTED;
   const pass: FetchPass = { responses: [], bytes: 0, hasError: false };
-  for (const topic of request.topics) {
+  for (const { requested, name, wireId } of topics) {
     const partitions: FetchResponsePartitionData[] = [];
-    for (const partition of topic.partitions) {
-      const data = await readPartition(broker, image, topic.topic, partition, {
+    for (const partition of requested.partitions) {
+      if (name === null) {
+        partitions.push(partitionError(partition.partition, ErrorCode.UNKNOWN_TOPIC_ID));
+        pass.hasError = true;
+        continue;
+      }
+      const data = await readPartition(broker, image, name, partition, {
         readCommitted,
         budget: Math.max(0, request.maxBytes - pass.bytes),
         // KIP-74: until some data is in the response, a batch is returned whatever its size.
@@ -117,7 +155,7 @@ async function readPartitions(broker: BrokerContext, request: FetchRequest): Pro
       if (data.errorCode !== ErrorCode.NONE) pass.hasError = true;
       partitions.push(data);
     }
-    pass.responses.push({ topic: topic.topic, topicId: WIRE_ZERO_UUID, partitions });
+    pass.responses.push({ topic: name ?? '', topicId: wireId, partitions });
   }
   return pass;
 }
