@@ -134,7 +134,7 @@ describe('@platformatic/kafka KIP-848 consumer group', () => {
       );
       return response.groups[0]!;
     } finally {
-      await client.close();
+      client.close();
     }
   }
 
