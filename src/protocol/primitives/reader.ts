@@ -20,7 +20,8 @@ const ZERO_UUID = '00000000-0000-0000-0000-000000000000';
 export class Reader {
   readonly buffer: Buffer;
   offset: number;
-  readonly end: number;
+  /** Exclusive bound; movable so that one Reader can be re-aimed at successive regions. */
+  end: number;
 
   constructor(buffer: Buffer, offset = 0, end = buffer.length) {
     this.buffer = buffer;
@@ -121,6 +122,28 @@ export class Reader {
   }
 
   unsignedVarint(): number {
+    // Fast path: 1- and 2-byte varints (lengths and deltas below 16384) are the common case.
+    const buffer = this.buffer;
+    const offset = this.offset;
+    if (offset + 1 < this.end) {
+      const first = buffer[offset]!;
+      if (first < 0x80) {
+        this.offset = offset + 1;
+        return first;
+      }
+      const second = buffer[offset + 1]!;
+      if (second < 0x80) {
+        this.offset = offset + 2;
+        return (first & 0x7f) | (second << 7);
+      }
+    } else if (offset < this.end && buffer[offset]! < 0x80) {
+      this.offset = offset + 1;
+      return buffer[offset]!;
+    }
+    return this.unsignedVarintSlow();
+  }
+
+  private unsignedVarintSlow(): number {
     let value = 0;
     let shift = 0;
     for (let i = 0; i < MAX_VARINT_BYTES; i++) {
@@ -163,6 +186,11 @@ export class Reader {
    * fast path covers values up to 2^48 without BigInt.
    */
   varlongNumber(): number {
+    const first = this.offset < this.end ? this.buffer[this.offset]! : 0x80;
+    if (first < 0x80) {
+      this.offset++;
+      return (first >>> 1) ^ -(first & 1);
+    }
     const start = this.offset;
     let value = 0;
     let multiplier = 1;

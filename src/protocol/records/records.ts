@@ -50,6 +50,8 @@ function bad(message: string): never {
 export class RecordCursor {
   readonly section: Buffer;
   private readonly reader: Reader;
+  /** Re-aimed at each record in turn (no allocation per record). */
+  private readonly record: Reader;
   private readonly recordCount: number;
   private readonly lastOffsetDelta: number;
   /** How many records have been read. */
@@ -70,6 +72,7 @@ export class RecordCursor {
   constructor(section: Buffer, recordCount: number, lastOffsetDelta: number) {
     this.section = section;
     this.reader = new Reader(section);
+    this.record = new Reader(section);
     this.recordCount = recordCount;
     this.lastOffsetDelta = lastOffsetDelta;
     if (recordCount > section.length / MIN_RECORD_SIZE) {
@@ -93,7 +96,9 @@ export class RecordCursor {
       bad(`record length ${length} exceeds the ${reader.remaining()} bytes left (record ${this.index})`);
     }
     const end = reader.offset + length;
-    const record = new Reader(this.section, reader.offset, end);
+    const record = this.record;
+    record.offset = reader.offset;
+    record.end = end;
     this.attributes = record.int8();
     this.timestampDelta = record.varlongNumber();
     const offsetDelta = record.varint();

@@ -260,6 +260,26 @@ describe('Reader on malformed input', () => {
     );
   });
 
+  test('1- and 2-byte varints at the end of the input and at a moved end', () => {
+    for (const value of [0, 1, 63, 64, 127, 128, 8191, 8192, 16383, 16384, -1, -64, -65, -8193]) {
+      const encoded = new Writer().varint(value).toBuffer();
+      assert.equal(new Reader(encoded).varint(), value);
+      assert.equal(new Reader(encoded).varlongNumber(), value);
+      const padded = Buffer.concat([encoded, Buffer.from([0x01])]);
+      const bounded = new Reader(padded);
+      bounded.end = encoded.length - 1;
+      if (encoded.length > 1)
+        assert.equal(
+          decodeError(() => bounded.varint()),
+          'ERR_TRUNCATED',
+        );
+    }
+    assert.equal(
+      decodeError(() => new Reader(Buffer.from([0x80])).unsignedVarint()),
+      'ERR_TRUNCATED',
+    );
+  });
+
   test('overlong and truncated varints', () => {
     const overlong = Buffer.from([0x80, 0x80, 0x80, 0x80, 0x80, 0x01]);
     assert.equal(
