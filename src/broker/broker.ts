@@ -14,6 +14,7 @@ import { type BrokerConfig, loadBrokerConfig, validateDynamicBrokerConfigs } fro
 import type { BrokerContext, SupportedApi } from './context.js';
 import { BrokerGroupCoordinator } from './groups/broker-group-coordinator.js';
 import { registerHandlers } from './handlers/index.js';
+import { ProducerIdManager } from './producers/producer-ids.js';
 import { SocketServer } from './net/socket-server.js';
 import { Router } from './router.js';
 import { TopicManager } from './topics.js';
@@ -42,6 +43,7 @@ export class Broker implements BrokerContext {
   private store: LocalMetadataStore | undefined;
   private logManager: LogManager | undefined;
   private topicManager: TopicManager | undefined;
+  private producerIdManager: ProducerIdManager | undefined;
   private host = '';
   private port = 0;
   private advertised = { host: '', port: 0 };
@@ -109,6 +111,11 @@ export class Broker implements BrokerContext {
     return this.logManager;
   }
 
+  get producerIds(): ProducerIdManager {
+    if (!this.producerIdManager) throw new Error('the broker is not started');
+    return this.producerIdManager;
+  }
+
   get topics(): TopicManager {
     if (!this.topicManager) throw new Error('the broker is not started');
     return this.topicManager;
@@ -128,7 +135,12 @@ export class Broker implements BrokerContext {
     if (config.logDirs.length > 1) {
       this.logger.warn({ logDirs: config.logDirs }, 'only the first of log.dirs is used today');
     }
-    await this.fs.mkdir(logDir, { recursive: true });
+    if (!(await this.fs.exists(logDir))) {
+      await this.fs.mkdir(logDir, { recursive: true });
+      // Make the new directory's own entry durable, so a crash right after the first start
+      // cannot lose the directory with everything acknowledged into it.
+      await this.fs.syncDirectory(posix.dirname(logDir));
+    }
     this.store = await LocalMetadataStore.open({
       fs: this.fs,
       dir: logDir,
@@ -139,6 +151,7 @@ export class Broker implements BrokerContext {
       },
       onListenerError: (error) => this.logger.error({ err: error }, 'metadata listener failed'),
     });
+    this.producerIdManager = await ProducerIdManager.open(this.fs, logDir);
     this.logManager = await LogManager.open({
       fs: this.fs,
       logDir: posix.join(logDir),
