@@ -8,17 +8,8 @@
  * Not implemented: alter-config policies, ACLs.
  */
 
-import type { AlterConfigsResponseAlterConfigsResourceResponse } from '../../protocol/generated/alter-configs-response.js';
 import { Apis } from '../../protocol/generated/api-keys.js';
-import { ErrorCode } from '../../protocol/generated/error-codes.js';
-import {
-  applyConfigChanges,
-  type ConfigChanges,
-  checkNoDuplicateConfigs,
-  resourceKey,
-} from './admin-alter.js';
-import { resolveConfigTarget } from './admin-configs.js';
-import { AdminError, duplicates, errorResult } from './admin-errors.js';
+import { alterResources, type ConfigChanges } from './admin-alter.js';
 import { defineHandler } from './handler.js';
 
 export const alterConfigsHandler = defineHandler({
@@ -26,37 +17,17 @@ export const alterConfigsHandler = defineHandler({
   minVersion: 0,
   maxVersion: 2,
   async handle(request, context) {
-    const { broker } = context;
-    const repeated = duplicates(
-      request.resources.map((resource) => resourceKey(resource.resourceType, resource.resourceName)),
-    );
-    const responses: AlterConfigsResponseAlterConfigsResourceResponse[] = [];
-    for (const resource of request.resources) {
-      const response: AlterConfigsResponseAlterConfigsResourceResponse = {
-        errorCode: ErrorCode.NONE,
-        errorMessage: null,
-        resourceType: resource.resourceType,
-        resourceName: resource.resourceName,
-      };
-      try {
-        if (repeated.has(resourceKey(resource.resourceType, resource.resourceName))) {
-          throw new AdminError(ErrorCode.INVALID_REQUEST, 'Duplicate resource in the request.');
-        }
-        const target = resolveConfigTarget(
-          broker,
-          broker.image(),
-          resource.resourceType,
-          resource.resourceName,
-        );
-        checkNoDuplicateConfigs(resource.configs.map((config) => config.name));
+    const responses = await alterResources(
+      context.broker,
+      request.resources,
+      (_target, configs) => {
         const changes: ConfigChanges = {};
-        for (const config of resource.configs) changes[config.name] = config.value;
-        await applyConfigChanges(broker, target, changes, 'replace', request.validateOnly);
-      } catch (error) {
-        Object.assign(response, errorResult(error, broker.logger));
-      }
-      responses.push(response);
-    }
+        for (const config of configs) changes[config.name] = config.value;
+        return changes;
+      },
+      'replace',
+      request.validateOnly,
+    );
     return Apis.AlterConfigs.response.create({ throttleTimeMs: 0, responses });
   },
 });

@@ -13,19 +13,11 @@
 import { Apis } from '../../protocol/generated/api-keys.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import type { IncrementalAlterConfigsRequestAlterableConfig } from '../../protocol/generated/incremental-alter-configs-request.js';
-import type { IncrementalAlterConfigsResponseAlterConfigsResourceResponse } from '../../protocol/generated/incremental-alter-configs-response.js';
 import { ConfigException, formatConfigValue } from '../../util/config-def.js';
 import type { BrokerContext } from '../context.js';
-import {
-  applyConfigChanges,
-  type ConfigChanges,
-  checkNoDuplicateConfigs,
-  resourceKey,
-  schemaOf,
-  storedConfigs,
-} from './admin-alter.js';
-import { type ConfigTarget, resolveConfigTarget } from './admin-configs.js';
-import { AdminError, duplicates, errorResult } from './admin-errors.js';
+import { alterResources, type ConfigChanges, schemaOf, storedConfigs } from './admin-alter.js';
+import type { ConfigTarget } from './admin-configs.js';
+import { AdminError } from './admin-errors.js';
 import { defineHandler } from './handler.js';
 
 export const AlterConfigOp = Object.freeze({ SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const);
@@ -36,35 +28,13 @@ export const incrementalAlterConfigsHandler = defineHandler({
   maxVersion: 1,
   async handle(request, context) {
     const { broker } = context;
-    const repeated = duplicates(
-      request.resources.map((resource) => resourceKey(resource.resourceType, resource.resourceName)),
+    const responses = await alterResources(
+      broker,
+      request.resources,
+      (target, configs) => toChanges(broker, target, configs),
+      'merge',
+      request.validateOnly,
     );
-    const responses: IncrementalAlterConfigsResponseAlterConfigsResourceResponse[] = [];
-    for (const resource of request.resources) {
-      const response: IncrementalAlterConfigsResponseAlterConfigsResourceResponse = {
-        errorCode: ErrorCode.NONE,
-        errorMessage: null,
-        resourceType: resource.resourceType,
-        resourceName: resource.resourceName,
-      };
-      try {
-        if (repeated.has(resourceKey(resource.resourceType, resource.resourceName))) {
-          throw new AdminError(ErrorCode.INVALID_REQUEST, 'Duplicate resource in the request.');
-        }
-        const target = resolveConfigTarget(
-          broker,
-          broker.image(),
-          resource.resourceType,
-          resource.resourceName,
-        );
-        checkNoDuplicateConfigs(resource.configs.map((config) => config.name));
-        const changes = toChanges(broker, target, resource.configs);
-        await applyConfigChanges(broker, target, changes, 'merge', request.validateOnly);
-      } catch (error) {
-        Object.assign(response, errorResult(error, broker.logger));
-      }
-      responses.push(response);
-    }
     return Apis.IncrementalAlterConfigs.response.create({ throttleTimeMs: 0, responses });
   },
 });

@@ -10,8 +10,8 @@ import { TOPIC_CONFIG } from '../../storage/log-config.js';
 import { ConfigException } from '../../util/config-def.js';
 import { BROKER_CONFIG } from '../config.js';
 import type { BrokerContext } from '../context.js';
-import { type ConfigTarget, checkTopicOverrides } from './admin-configs.js';
-import { AdminError, duplicates } from './admin-errors.js';
+import { type ConfigTarget, checkTopicOverrides, resolveConfigTarget } from './admin-configs.js';
+import { AdminError, duplicates, errorResult } from './admin-errors.js';
 
 export type AlterMode = 'replace' | 'merge';
 
@@ -89,4 +89,62 @@ export async function applyConfigChanges(
 /** A key identifying a resource within one request, for spotting resources named twice. */
 export function resourceKey(resourceType: number, resourceName: string): string {
   return `${resourceType}:${resourceName}`;
+}
+
+/** A resource of an AlterConfigs or IncrementalAlterConfigs request. */
+export interface AlterableResource<Config extends { name: string }> {
+  resourceType: number;
+  resourceName: string;
+  configs: Config[];
+}
+
+/** The per-resource answer both APIs share. */
+export interface AlterResourceResult {
+  errorCode: number;
+  errorMessage: string | null;
+  resourceType: number;
+  resourceName: string;
+}
+
+/**
+ * Applies each resource's changes on its own: a resource named twice, an unknown target, a config
+ * named twice or a bad change fails that resource only, with its Kafka error code and message.
+ * `toChanges` turns the request's config entries into the changes to apply (replace or merge).
+ */
+export async function alterResources<Config extends { name: string }>(
+  broker: BrokerContext,
+  resources: readonly AlterableResource<Config>[],
+  toChanges: (target: ConfigTarget, configs: readonly Config[]) => ConfigChanges,
+  mode: AlterMode,
+  validateOnly: boolean,
+): Promise<AlterResourceResult[]> {
+  const repeated = duplicates(
+    resources.map((resource) => resourceKey(resource.resourceType, resource.resourceName)),
+  );
+  const results: AlterResourceResult[] = [];
+  for (const resource of resources) {
+    const result: AlterResourceResult = {
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      resourceType: resource.resourceType,
+      resourceName: resource.resourceName,
+    };
+    try {
+      if (repeated.has(resourceKey(resource.resourceType, resource.resourceName))) {
+        throw new AdminError(ErrorCode.INVALID_REQUEST, 'Duplicate resource in the request.');
+      }
+      const target = resolveConfigTarget(
+        broker,
+        broker.image(),
+        resource.resourceType,
+        resource.resourceName,
+      );
+      checkNoDuplicateConfigs(resource.configs.map((config) => config.name));
+      await applyConfigChanges(broker, target, toChanges(target, resource.configs), mode, validateOnly);
+    } catch (error) {
+      Object.assign(result, errorResult(error, broker.logger));
+    }
+    results.push(result);
+  }
+  return results;
 }
