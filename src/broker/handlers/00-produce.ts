@@ -3,15 +3,18 @@
  * does not store: every partition is answered with UNSUPPORTED_VERSION, as Kafka 4 does (the range
  * still starts at 0 because librdkafka before 2.11 turns compression off without it).
  * v3+: acks 0, 1 and -1 (anything else: INVALID_REQUIRED_ACKS). Each partition's batches are
- * checked by the LogValidator, copied out of the request frame and appended; the partitions of one
+ * checked by the LogValidator and appended from the request frame (no copy); the partitions of one
  * request are appended concurrently so they share group-commit fsyncs. The answer waits for the
  * appends to be durable; acks=0 gets no answer at all. Unknown topics are auto-created when
  * `auto.create.topics.enable` is on.
  * Requests of one connection are handled concurrently (validation, decompression), but their
  * appends enter the partition logs in request order, as producers with several requests in flight
  * rely on: each request waits for the previous one's appends to be issued, not to be durable.
- * Not implemented: idempotence and transactions (batches with a producer id are stored as
- * received), recompression to the topic's compression.type, quotas (throttle time 0).
+ * Idempotent producers: sequence numbers are checked per producer and partition just before the
+ * append (src/broker/producers/producer-state.ts): retried duplicates are answered with their first
+ * offset, gaps with OUT_OF_ORDER_SEQUENCE_NUMBER, stale epochs with INVALID_PRODUCER_EPOCH.
+ * Not implemented: transactions (transactional batches are stored as received), recompression to
+ * the topic's compression.type, quotas (throttle time 0).
  */
 import { topicNameProblem } from '../../metadata/topic-name.js';
 import { Apis } from '../../protocol/generated/api-keys.js';
@@ -26,6 +29,7 @@ import type { BrokerContext } from '../context.js';
 import { fetchWaitersOf } from '../fetch-waiters.js';
 import { type ValidationRules, validateRecords } from '../log-validator.js';
 import { lookupPartition, storageErrorCode } from '../partition-lookup.js';
+import { producerStatesOf } from '../producers/producer-state.js';
 import { defineHandler } from './handler.js';
 
 const NO_LEADER = { leaderId: -1, leaderEpoch: -1 };
@@ -111,9 +115,11 @@ async function appendPartition(
   const { log, partition } = found;
   if (data.records === null) return partitionError(data.index, ErrorCode.CORRUPT_MESSAGE, 'null records');
 
-  // The request's bytes may be a view of a socket chunk; append rewrites offsets in place.
-  const records = Buffer.allocUnsafe(data.records.length);
-  data.records.copy(records);
+  // A view of the request frame, not a copy: append rewrites baseOffset and partitionLeaderEpoch
+  // (LogAppendTime: also maxTimestamp and the CRC) in place. That is safe because the frame is
+  // this request's own bytes (a socket chunk, or a buffer FrameDecoder joined), which nothing
+  // reuses or reads after this handler, and the storage layer copies or writes them out.
+  const records = data.records;
 
   const validation = await validateRecords(records, validationRules(log.options), Date.now());
   if (!validation.ok) {
@@ -126,10 +132,15 @@ async function appendPartition(
     };
   }
   await turn;
+  // Idempotent producers: checked in append order, so right before the append is issued.
+  const sequence = producerStatesOf(broker).check(log, records);
+  if (sequence.kind === 'error') return partitionError(data.index, sequence.errorCode, sequence.message);
+  if (sequence.kind === 'duplicate') return duplicateAnswer(log, data.index, await sequence.baseOffset);
   try {
     const appending = log.append(records, { leaderEpoch: partition.leaderEpoch });
     issued();
     const result = await appending;
+    sequence.appended(result.baseOffset);
     fetchWaitersOf(broker).notify(topic, data.index);
     return {
       index: data.index,
@@ -142,6 +153,7 @@ async function appendPartition(
       currentLeader: NO_LEADER,
     };
   } catch (error) {
+    sequence.failed();
     const errorCode = storageErrorCode(error);
     if (errorCode === undefined) {
       broker.logger.error({ err: error, topic, partition: data.index }, 'append failed unexpectedly');
@@ -150,6 +162,21 @@ async function appendPartition(
     broker.logger.warn({ err: error, topic, partition: data.index }, 'append failed');
     return partitionError(data.index, errorCode, (error as Error).message);
   }
+}
+
+/** A retried batch already in the log: success with its first offset, as Kafka answers. */
+function duplicateAnswer(
+  log: { logStartOffset: number },
+  index: number,
+  baseOffset: number,
+): ProduceResponsePartitionProduceResponse {
+  // The first attempt's append failed after this retry was checked: the producer retries again.
+  if (baseOffset < 0) return partitionError(index, ErrorCode.KAFKA_STORAGE_ERROR, 'the first attempt failed');
+  return {
+    ...partitionError(index, ErrorCode.NONE),
+    baseOffset: BigInt(baseOffset),
+    logStartOffset: BigInt(log.logStartOffset),
+  };
 }
 
 /**
