@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Interoperability suite: drives kcat (librdkafka) against a real Samsa process.
-# Installs kcat from Debian's packages when it is missing and we may (root).
+# Interoperability suite: drives kcat (librdkafka) and the Apache Kafka Java client against Samsa.
+# Installs kcat, a JDK and Maven from Debian's packages when they are missing and we may (root);
+# the Java client's jars come from Maven Central through bench/kafka/fetch.sh (cached).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v kcat >/dev/null 2>&1; then
@@ -14,4 +15,16 @@ if ! command -v kcat >/dev/null 2>&1; then
   fi
 fi
 echo "kcat: $(kcat -V 2>&1 | head -n 1)"
+if ! command -v javac >/dev/null 2>&1 || ! command -v mvn >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing a JDK and Maven from Debian's packages"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jdk-headless maven >/dev/null
+  else
+    echo "java, javac and mvn are required for the interop suite: apt-get install openjdk-17-jdk-headless maven" >&2
+    exit 1
+  fi
+fi
+echo "java: $(java -version 2>&1 | head -n 1)"
+echo "kafka-clients jars: $(bash bench/kafka/fetch.sh)"
 exec node scripts/run-tests.mjs test/interop

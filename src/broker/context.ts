@@ -5,6 +5,7 @@ import type { LogManager } from '../storage/log-manager.js';
 import type { BrokerConfig } from './config.js';
 import type { BrokerGroupCoordinator } from './groups/broker-group-coordinator.js';
 import type { NetLogger } from './net/logger.js';
+import type { ProducerIdManager } from './producers/producer-ids.js';
 import type { TopicManager } from './topics.js';
 
 /** An API and the versions this broker serves of it, as ApiVersions advertises them. */
@@ -35,6 +36,8 @@ export interface BrokerContext {
   readonly groups: BrokerGroupCoordinator;
   /** KIP-848 consumer groups (membership in memory; their offsets live in `groups`). */
   readonly consumerGroups: ConsumerGroupCoordinator;
+  /** Producer ids for idempotent producers (InitProducerId), unique across restarts. */
+  readonly producerIds: ProducerIdManager;
   /** The current metadata image; read it once per request for a consistent view. */
   image(): MetadataImage;
   supportedApis(): readonly SupportedApi[];
