@@ -280,11 +280,20 @@ export class LogSegment {
    * its previous size and the error rethrown; if that cut fails too, the error says so via
    * `truncateFailed` and the caller must take the log offline.
    */
-  async append(buffer: Buffer, batches: BatchLocation[]): Promise<void> {
+  append(buffer: Buffer, batches: BatchLocation[]): Promise<void> {
+    return this.appendMany([buffer], [batches]);
+  }
+
+  /**
+   * As `append` for several buffers written back to back with one writev; `batchLists[i]` holds
+   * the batches of `buffers[i]`, positioned within it. All or nothing.
+   */
+  async appendMany(buffers: Buffer[], batchLists: BatchLocation[][]): Promise<void> {
     await this.ensureIndexes();
     const start = this.size;
     try {
-      await this.log.write(buffer, start);
+      if (buffers.length === 1) await this.log.write(buffers[0]!, start);
+      else await this.log.writev(buffers, start);
     } catch (error) {
       try {
         await this.log.truncate(start);
@@ -293,11 +302,16 @@ export class LogSegment {
       }
       throw error;
     }
-    for (const batch of batches) {
-      this.indexBatch({ ...batch, position: start + batch.position });
+    let position = start;
+    for (let i = 0; i < buffers.length; i++) {
+      for (const batch of batchLists[i]!) {
+        this.indexBatch({ ...batch, position: position + batch.position });
+      }
+      position += buffers[i]!.length;
     }
-    this.nextOffset = batches[batches.length - 1]!.lastOffset + 1;
-    this.size = start + buffer.length;
+    const lastBatches = batchLists[batchLists.length - 1]!;
+    this.nextOffset = lastBatches[lastBatches.length - 1]!.lastOffset + 1;
+    this.size = position;
   }
 
   private indexBatch(batch: BatchLocation): void {

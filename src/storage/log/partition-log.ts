@@ -105,6 +105,20 @@ export interface RecoveryStats {
 }
 
 const INT32_MAX = 0x7fff_ffff;
+/** Most appends written by one writev (IOV_MAX is 1024; more would only delay the first). */
+const MAX_GROUP_APPENDS = 256;
+
+interface QueuedAppend {
+  records: Buffer;
+  batches: BatchLocation[];
+  leaderEpoch: number;
+  /** Offsets the append's batches span (lastOffset - baseOffset of the whole buffer, + 1). */
+  offsetSpan: number;
+  /** Largest batch maxTimestamp as received. */
+  maxTimestamp: number;
+  resolve: (result: AppendResult) => void;
+  reject: (error: unknown) => void;
+}
 
 export class PartitionLog implements Flushable {
   readonly topicPartition: TopicPartition;
@@ -123,6 +137,8 @@ export class PartitionLog implements Flushable {
   private offline: StorageError | undefined;
   private closed = false;
   private readonly mutex = new Mutex();
+  /** Appends waiting for their turn under the mutex; later appends join it until it starts. */
+  private openGroup: QueuedAppend[] | undefined;
   private readonly fs: FileSystem;
   private readonly flusher: GroupCommit;
   private readonly time: () => number;
@@ -323,7 +339,31 @@ export class PartitionLog implements Flushable {
   async append(records: Buffer, options: AppendOptions = {}): Promise<AppendResult> {
     this.checkUsable();
     const batches = locateBatches(records, this.options.maxMessageBytes);
-    const result = await this.mutex.run(() => this.appendLocked(records, batches, options.leaderEpoch ?? 0));
+    const result = await new Promise<AppendResult>((resolve, reject) => {
+      let offsetSpan = 0;
+      let maxTimestamp = -1;
+      for (const batch of batches) {
+        offsetSpan += batch.lastOffset - batch.baseOffset + 1;
+        if (batch.maxTimestamp > maxTimestamp) maxTimestamp = batch.maxTimestamp;
+      }
+      const queued: QueuedAppend = {
+        records,
+        batches,
+        leaderEpoch: options.leaderEpoch ?? 0,
+        offsetSpan,
+        maxTimestamp,
+        resolve,
+        reject,
+      };
+      let group = this.openGroup;
+      if (group === undefined || group.length >= MAX_GROUP_APPENDS) {
+        const created: QueuedAppend[] = [];
+        group = created;
+        this.openGroup = created;
+        void this.mutex.run(() => this.appendGroup(created));
+      }
+      group.push(queued);
+    });
     if (this.options.durability === 'fsync') {
       await this.flusher.request(this);
     } else if (this.nextOffset - this.flushedOffset >= this.options.flushMessages) {
@@ -336,51 +376,137 @@ export class PartitionLog implements Flushable {
     return result;
   }
 
-  private async appendLocked(
-    records: Buffer,
-    batches: BatchLocation[],
-    leaderEpoch: number,
-  ): Promise<AppendResult> {
-    this.checkUsable();
+  /**
+   * Group append (caller holds the mutex): the appends that queued while the previous write ran
+   * are written in request order with one writev per run, a run being the appends that fit in
+   * the active segment without a roll between them. Each append gets the result (or the error)
+   * it would have got alone: rolls are decided per append, exactly as one at a time, and a failed
+   * write fails only the appends of its run, after which the next run starts from the log end.
+   */
+  private async appendGroup(group: QueuedAppend[]): Promise<void> {
+    if (this.openGroup === group) this.openGroup = undefined;
+    let index = 0;
+    while (index < group.length) index = await this.appendRun(group, index);
+  }
+
+  /** Writes the run starting at `group[index]`; returns the index after it. */
+  private async appendRun(group: QueuedAppend[], index: number): Promise<number> {
+    const first = group[index]!;
     const now = this.time();
-    const logAppendTime = this.options.messageTimestampType === 'LogAppendTime';
-    const baseOffset = this.nextOffset;
-    let next = baseOffset;
-    let recordCount = 0;
-    for (const batch of batches) {
-      const delta = batch.lastOffset - batch.baseOffset;
-      batchHeader.setBaseOffset(records, next, batch.position);
-      batchHeader.setPartitionLeaderEpoch(records, leaderEpoch, batch.position);
-      if (logAppendTime) {
-        const attributes = records.readInt16BE(batch.position + ATTRIBUTES_OFFSET);
-        records.writeInt16BE(attributes | TIMESTAMP_TYPE_MASK, batch.position + ATTRIBUTES_OFFSET);
-        batchHeader.setMaxTimestamp(records, now, batch.position);
-        updateBatchCrc(records, batch.position, batch.size);
-        batch.maxTimestamp = now;
-      }
-      batch.baseOffset = next;
-      batch.lastOffset = next + delta;
-      next = batch.lastOffset + 1;
-      recordCount += records.readInt32BE(batch.position + RECORD_COUNT_OFFSET);
-    }
-    const lastOffset = next - 1;
-    const maxTimestamp = batches.reduce((max, batch) => Math.max(max, batch.maxTimestamp), -1);
-    await this.maybeRoll(records.length, baseOffset, lastOffset, now, maxTimestamp);
+    // LogAppendTime topics: every batch will carry `now`, and rolls are decided on that.
+    const timestampOf =
+      this.options.messageTimestampType === 'LogAppendTime'
+        ? () => now
+        : (item: QueuedAppend, batch?: BatchLocation) => (batch ?? item).maxTimestamp;
+    let next = this.nextOffset;
     try {
-      await this.activeSegment.append(records, batches);
+      this.checkUsable();
+      await this.maybeRoll(first.records.length, next, next + first.offsetSpan - 1, now, timestampOf(first));
+    } catch (error) {
+      first.reject(error);
+      return index + 1;
+    }
+    const active = this.activeSegment;
+    let end = index + 1;
+    let size = active.size + first.records.length;
+    let pendingBatches = first.batches.length;
+    const firstTimestamp =
+      active.size === 0 ? timestampOf(first, first.batches[0]!) : active.firstBatchTimestamp;
+    next += first.offsetSpan;
+    while (end < group.length) {
+      const item = group[end]!;
+      const lastOffset = next + item.offsetSpan - 1;
+      pendingBatches += item.batches.length;
+      const maxTimestamp = timestampOf(item);
+      if (this.wouldRoll(active, size, item, lastOffset, maxTimestamp, now, firstTimestamp, pendingBatches)) {
+        break;
+      }
+      size += item.records.length;
+      next = lastOffset + 1;
+      end++;
+    }
+    const run = group.slice(index, end);
+    let results: AppendResult[];
+    try {
+      results = await this.writeRun(run, now);
+    } catch (error) {
+      for (const item of run) item.reject(error);
+      return end;
+    }
+    for (let i = 0; i < run.length; i++) run[i]!.resolve(results[i]!);
+    return end;
+  }
+
+  /** maybeRoll's decision for `item` written after `size` bytes of the active segment. */
+  private wouldRoll(
+    active: LogSegment,
+    size: number,
+    item: QueuedAppend,
+    lastOffset: number,
+    maxTimestamp: number,
+    now: number,
+    firstTimestamp: number | undefined,
+    pendingBatches: number,
+  ): boolean {
+    if (size + item.records.length > this.options.segmentBytes) return true;
+    const age =
+      firstTimestamp !== undefined && firstTimestamp >= 0
+        ? maxTimestamp - firstTimestamp
+        : now - active.createdMs;
+    if (age > this.options.segmentMs) return true;
+    if (lastOffset - active.baseOffset > INT32_MAX) return true;
+    // Each batch adds at most one entry per index: near the limit, write first and decide then.
+    return (
+      active.offsetIndex.entries + pendingBatches >= active.offsetIndex.maxEntries ||
+      active.timeIndex.entries + pendingBatches >= active.timeIndex.maxEntries
+    );
+  }
+
+  /** Stamps offsets (and LogAppendTime) on the run's batches and writes them in one writev. */
+  private async writeRun(run: QueuedAppend[], now: number): Promise<AppendResult[]> {
+    const logAppendTime = this.options.messageTimestampType === 'LogAppendTime';
+    const results: AppendResult[] = [];
+    const buffers: Buffer[] = [];
+    const batchLists: BatchLocation[][] = [];
+    let next = this.nextOffset;
+    for (const { records, batches, leaderEpoch } of run) {
+      const baseOffset = next;
+      let recordCount = 0;
+      for (const batch of batches) {
+        const delta = batch.lastOffset - batch.baseOffset;
+        batchHeader.setBaseOffset(records, next, batch.position);
+        batchHeader.setPartitionLeaderEpoch(records, leaderEpoch, batch.position);
+        if (logAppendTime) {
+          const attributes = records.readInt16BE(batch.position + ATTRIBUTES_OFFSET);
+          records.writeInt16BE(attributes | TIMESTAMP_TYPE_MASK, batch.position + ATTRIBUTES_OFFSET);
+          batchHeader.setMaxTimestamp(records, now, batch.position);
+          updateBatchCrc(records, batch.position, batch.size);
+          batch.maxTimestamp = now;
+        }
+        batch.baseOffset = next;
+        batch.lastOffset = next + delta;
+        next = batch.lastOffset + 1;
+        recordCount += records.readInt32BE(batch.position + RECORD_COUNT_OFFSET);
+      }
+      buffers.push(records);
+      batchLists.push(batches);
+      results.push({
+        baseOffset,
+        lastOffset: next - 1,
+        logAppendTime: logAppendTime ? now : -1,
+        logStartOffset: this.startOffset,
+        recordCount,
+      });
+    }
+    try {
+      await this.activeSegment.appendMany(buffers, batchLists);
     } catch (error) {
       const storageError = toStorageError(error, `append to ${this.dir} failed`);
       if ((error as { truncateFailed?: boolean }).truncateFailed) this.goOffline(storageError);
       throw storageError;
     }
     this.nextOffset = next;
-    return {
-      baseOffset,
-      lastOffset,
-      logAppendTime: logAppendTime ? now : -1,
-      logStartOffset: this.startOffset,
-      recordCount,
-    };
+    return results;
   }
 
   private async maybeRoll(
@@ -558,7 +684,7 @@ export class PartitionLog implements Flushable {
    * segments entirely below it. Returns the new log start offset.
    */
   deleteRecordsBefore(offset: number): Promise<number> {
-    return this.mutex.run(async () => {
+    return this.exclusive(async () => {
       this.checkUsable();
       if (offset > this.hw || offset < 0) throw new OffsetOutOfRangeError(offset, this.startOffset, this.hw);
       if (offset > this.startOffset) this.startOffset = offset;
@@ -575,7 +701,7 @@ export class PartitionLog implements Flushable {
    * Returns the number of segments deleted.
    */
   deleteOldSegments(now = this.time()): Promise<number> {
-    return this.mutex.run(async () => {
+    return this.exclusive(async () => {
       if (this.closed || this.offline) return 0;
       let deleted = await this.deleteSegmentsWhile((_segment, next) =>
         next ? next.baseOffset <= this.startOffset : this.startOffset >= this.nextOffset,
@@ -635,7 +761,7 @@ export class PartitionLog implements Flushable {
    * `offset` is removed entirely.
    */
   truncateTo(offset: number): Promise<void> {
-    return this.mutex.run(async () => {
+    return this.exclusive(async () => {
       this.checkUsable();
       if (offset >= this.nextOffset) return;
       try {
@@ -682,7 +808,7 @@ export class PartitionLog implements Flushable {
 
   /** Flushes and closes every segment (indexes trimmed), after pending appends. */
   close(): Promise<void> {
-    return this.mutex.run(async () => {
+    return this.exclusive(async () => {
       if (this.closed) return;
       await this.flusher.idle();
       if (this.offline) {
@@ -704,7 +830,7 @@ export class PartitionLog implements Flushable {
 
   /** Closes without flushing and removes the partition directory. */
   delete(): Promise<void> {
-    return this.mutex.run(async () => {
+    return this.exclusive(async () => {
       this.closed = true;
       for (const segment of this.segments) await segment.closeQuietly();
       this.segments = [];
@@ -724,6 +850,15 @@ export class PartitionLog implements Flushable {
 
   /** Runs `section` under the append lock (the cleaner's swap). */
   withLock<T>(section: () => Promise<T>): Promise<T> {
+    return this.exclusive(section);
+  }
+
+  /**
+   * Runs `section` under the mutex, after everything queued so far. Appends that arrive later go
+   * into a new group behind it, so no append overtakes a truncation, retention or close.
+   */
+  private exclusive<T>(section: () => Promise<T>): Promise<T> {
+    this.openGroup = undefined;
     return this.mutex.run(section);
   }
 
