@@ -62,6 +62,35 @@ describe('PartitionLog append and read', () => {
     await log.close();
   });
 
+  test('concurrent appends are grouped yet laid out, rolled and answered as one at a time', async () => {
+    const options = { segmentBytes: 1000, indexIntervalBytes: 200, durability: 'fsync' as const };
+    const counts = Array.from({ length: 60 }, (_, i) => 1 + (i % 4));
+    const sequentialFs = new MemoryFileSystem();
+    await sequentialFs.mkdir('/data');
+    const sequential = await openLog(sequentialFs, options);
+    const one: Array<{ baseOffset: number; lastOffset: number }> = [];
+    for (const count of counts) {
+      const { baseOffset, lastOffset } = await sequential.append(simpleBatch(count, 30));
+      one.push({ baseOffset, lastOffset });
+    }
+    const fs = new MemoryFileSystem();
+    await fs.mkdir('/data');
+    const log = await openLog(fs, options);
+    const results = await Promise.all(counts.map((count) => log.append(simpleBatch(count, 30))));
+    assert.deepEqual(
+      results.map(({ baseOffset, lastOffset }) => ({ baseOffset, lastOffset })),
+      one,
+    );
+    assert.deepEqual(log.segmentBaseOffsets, sequential.segmentBaseOffsets);
+    assert.deepEqual(await readAll(log), one);
+    // A truncation queued between appends is not overtaken by the later ones.
+    const before = log.append(simpleBatch(2, 30));
+    const truncated = log.truncateTo(one[10]!.baseOffset);
+    const after = log.append(simpleBatch(1, 30));
+    await Promise.all([before, truncated]);
+    assert.equal((await after).baseOffset, one[10]!.baseOffset);
+  });
+
   test('rewrites baseOffset and partitionLeaderEpoch only', async () => {
     const fs = new MemoryFileSystem();
     const log = await openLog(fs);
