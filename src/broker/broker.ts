@@ -14,8 +14,8 @@ import { type BrokerConfig, loadBrokerConfig, validateDynamicBrokerConfigs } fro
 import type { BrokerContext, SupportedApi } from './context.js';
 import { BrokerGroupCoordinator } from './groups/broker-group-coordinator.js';
 import { registerHandlers } from './handlers/index.js';
-import { ProducerIdManager } from './producers/producer-ids.js';
 import { SocketServer } from './net/socket-server.js';
+import { ProducerIdManager } from './producers/producer-ids.js';
 import { Router } from './router.js';
 import { TopicManager } from './topics.js';
 
@@ -59,6 +59,11 @@ export class Broker implements BrokerContext {
     this.groups = new BrokerGroupCoordinator(this);
     this.consumerGroups = new ConsumerGroupCoordinator({
       classic: this.groups,
+      storage: this.groups.storage,
+      logger: {
+        info: (message) => this.logger.info({ component: 'consumer-group-coordinator' }, message),
+        warn: (message) => this.logger.warn({ component: 'consumer-group-coordinator' }, message),
+      },
       topics: () => topicsViewOf(this.metadataStore.image),
       config: {
         sessionTimeoutMs: options.config.get('group.consumer.session.timeout.ms'),

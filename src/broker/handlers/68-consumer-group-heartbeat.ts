@@ -5,8 +5,9 @@
  * owns and gets back its epoch and, when it changed, its assignment. Assignment is server-side
  * (`uniform` by default, `range`), partitions are revoked before they move. v1's
  * SubscribedTopicRegex is matched in full with JavaScript's RegExp (Kafka uses RE2J syntax).
- * Not implemented: rack-aware assignment, persisting the membership (it is in memory; members of
- * a restarted broker get UNKNOWN_MEMBER_ID and rejoin), ACLs.
+ * The group's changes are written to __consumer_offsets (Kafka's ConsumerGroup* records) before
+ * the answer goes out, so members keep their ids and epochs across a restart.
+ * Not implemented: rack-aware assignment, ACLs.
  */
 import { Apis } from '../../protocol/generated/api-keys.js';
 import { defineHandler } from './handler.js';
@@ -16,8 +17,8 @@ export const consumerGroupHeartbeatHandler = defineHandler({
   api: Apis.ConsumerGroupHeartbeat,
   minVersion: 0,
   maxVersion: 1,
-  handle(request, context) {
-    const response = context.broker.consumerGroups.heartbeat({
+  async handle(request, context) {
+    const response = await context.broker.consumerGroups.heartbeatDurably({
       apiVersion: context.apiVersion,
       groupId: request.groupId,
       memberId: request.memberId,

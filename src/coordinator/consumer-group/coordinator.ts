@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { type Scheduler, systemScheduler, TimerSet } from '../clock.js';
 import type { ConsumerGroupRegistry } from '../group/consumer-groups.js';
+import { storageErrorCode } from '../group/error-codes.js';
+import type { CoordinatorRecord, GroupStorage } from '../offsets/group-storage.js';
 import {
   type Assignment,
   assignmentEquals,
@@ -14,6 +16,7 @@ import { type AssignmentMemberSpec, SERVER_ASSIGNORS, type ServerAssignor } from
 import { type ConsumerGroupConfig, DEFAULT_CONSUMER_GROUP_CONFIG } from './config.js';
 import { ConsumerGroup } from './consumer-group.js';
 import { ConsumerGroupMember, LEAVE_GROUP_EPOCH, LEAVE_STATIC_EPOCH } from './member.js';
+import { ConsumerGroupPersistence, ConsumerGroupReplay } from './persistence.js';
 import { reconcile } from './reconcile.js';
 import type {
   ConsumerGroupHeartbeatRequest,
@@ -38,6 +41,12 @@ export interface ConsumerGroupCoordinatorOptions {
   config?: Partial<ConsumerGroupConfig>;
   scheduler?: Scheduler;
   logger?: { info(message: string): void; warn(message: string): void };
+  /**
+   * Where groups are kept durable (the classic coordinator's `__consumer_offsets` storage);
+   * without it they live in memory only. Loading is driven by the classic coordinator's replay
+   * through `replayRecord` and `loadCompleted`.
+   */
+  storage?: GroupStorage;
 }
 
 /**
@@ -47,7 +56,9 @@ export interface ConsumerGroupCoordinatorOptions {
  * epoch computes a new target assignment; then the heartbeating member is reconciled toward its
  * target (see reconcile.ts), and answered with its epoch and, when it changed, its assignment.
  *
- * Membership lives in memory only: after a restart members get UNKNOWN_MEMBER_ID and rejoin.
+ * Every change is written to GroupStorage in Kafka's record formats (persistence.ts, records.ts),
+ * and `heartbeatDurably` answers once it is durable; a restarted coordinator replays the records,
+ * so members keep their ids, epochs and assignments and their sessions start again.
  * Committed offsets are the classic coordinator's (durable in __consumer_offsets); it asks this
  * coordinator, through ConsumerGroupRegistry, to check the member ids and epochs of commits.
  */
@@ -58,6 +69,9 @@ export class ConsumerGroupCoordinator implements ConsumerGroupRegistry {
   private readonly assignors = new Map<string, ServerAssignor>();
   private readonly classic: ClassicGroupsAccess;
   private readonly topics: () => TopicsView;
+  private readonly persistence: ConsumerGroupPersistence;
+  private readonly logger: ConsumerGroupCoordinatorOptions['logger'];
+  private replay: ConsumerGroupReplay | undefined;
 
   constructor(options: ConsumerGroupCoordinatorOptions) {
     this.config = { ...DEFAULT_CONSUMER_GROUP_CONFIG, ...options.config };
@@ -70,6 +84,13 @@ export class ConsumerGroupCoordinator implements ConsumerGroupRegistry {
     this.classic = options.classic;
     this.topics = options.topics;
     this.timers = new TimerSet(options.scheduler ?? systemScheduler);
+    this.logger = options.logger;
+    this.persistence = new ConsumerGroupPersistence({
+      storage: options.storage,
+      errorCode: (error) => storageErrorCode(error, false),
+      onWriteError: (groupId, error) =>
+        this.logger?.warn(`writing consumer group ${groupId} to __consumer_offsets failed: ${String(error)}`),
+    });
     this.classic.attachConsumerGroups(this);
   }
 
@@ -85,6 +106,46 @@ export class ConsumerGroupCoordinator implements ConsumerGroupRegistry {
   close(): void {
     this.timers.clear();
     this.groups.clear();
+    this.persistence.clear();
+    this.replay = undefined;
+  }
+
+  /** Resolves once every write issued so far has finished. */
+  drain(): Promise<void> {
+    return this.persistence.drain();
+  }
+
+  // Loading, driven by the classic coordinator's replay of __consumer_offsets.
+
+  /** Takes one consumer group record (key types 3-8) in log order; a malformed one is skipped. */
+  replayRecord(record: CoordinatorRecord): void {
+    this.replay ??= new ConsumerGroupReplay();
+    try {
+      this.replay.apply(record);
+    } catch (error) {
+      this.logger?.warn(`skipping a malformed consumer group record in __consumer_offsets: ${String(error)}`);
+    }
+  }
+
+  /**
+   * Installs the replayed groups: members keep their ids, epochs and assignments, their sessions
+   * start now, and members that were revoking get their rebalance timeout again.
+   */
+  loadCompleted(): void {
+    const replay = this.replay;
+    this.replay = undefined;
+    if (replay === undefined) return;
+    const view = this.topics();
+    for (const group of replay.restore(this.defaultAssignor)) {
+      group.assignorName = this.chooseAssignor(group);
+      group.subscriptionSignature = subscriptionSignature(group, view);
+      this.groups.set(group.groupId, group);
+      this.persistence.loaded(group);
+      for (const member of group.members.values()) {
+        this.scheduleSession(group, member);
+        if (member.state === 'unrevoked_partitions') this.scheduleRevocationDeadline(group, member);
+      }
+    }
   }
 
   // ConsumerGroupRegistry, for the classic coordinator.
@@ -102,9 +163,31 @@ export class ConsumerGroupCoordinator implements ConsumerGroupRegistry {
     if (!group || !group.isEmpty) return;
     group.dead = true;
     this.groups.delete(groupId);
+    void this.persistence.persist(group, true);
   }
 
+  /** As `heartbeat`, answered once the changes it made are durable (or with the write's error). */
+  async heartbeatDurably(request: ConsumerGroupHeartbeatRequest): Promise<ConsumerGroupHeartbeatResponse> {
+    const { response, written } = this.handleHeartbeat(request);
+    const errorCode = await written;
+    return errorCode === ErrorCode.NONE ? response : failure(errorCode, null);
+  }
+
+  /** Applies a heartbeat; its changes are being written when this returns (see heartbeatDurably). */
   heartbeat(request: ConsumerGroupHeartbeatRequest): ConsumerGroupHeartbeatResponse {
+    return this.handleHeartbeat(request).response;
+  }
+
+  private handleHeartbeat(request: ConsumerGroupHeartbeatRequest): {
+    response: ConsumerGroupHeartbeatResponse;
+    written: Promise<number>;
+  } {
+    const response = this.applyHeartbeat(request);
+    const group = this.groups.get(request.groupId);
+    return { response, written: group ? this.persistence.persist(group) : Promise.resolve(ErrorCode.NONE) };
+  }
+
+  private applyHeartbeat(request: ConsumerGroupHeartbeatRequest): ConsumerGroupHeartbeatResponse {
     const invalid = requestProblem(request);
     if (invalid !== null) return failure(ErrorCode.INVALID_REQUEST, invalid);
     const unavailable = this.classic.validateGroupRequest(request.groupId, false);
@@ -333,6 +416,7 @@ export class ConsumerGroupCoordinator implements ConsumerGroupRegistry {
     this.timers.set(sessionTimer(group, member), this.config.sessionTimeoutMs, () => {
       if (group.members.get(member.memberId) !== member) return;
       this.removeMember(group, member);
+      void this.persistence.persist(group);
     });
   }
 
@@ -343,12 +427,17 @@ export class ConsumerGroupCoordinator implements ConsumerGroupRegistry {
       if (group.members.get(member.memberId) !== member) return;
       if (member.state !== 'unrevoked_partitions' || member.memberEpoch !== epoch) return;
       this.removeMember(group, member);
+      void this.persistence.persist(group);
     });
   }
 
   /** Topic metadata changed: groups whose subscribed topics changed get a new target assignment. */
   onMetadataChange(): void {
-    for (const group of this.groups.values()) if (!group.isEmpty) this.refreshTarget(group);
+    for (const group of this.groups.values()) {
+      if (group.isEmpty) continue;
+      this.refreshTarget(group);
+      void this.persistence.persist(group);
+    }
   }
 
   /**

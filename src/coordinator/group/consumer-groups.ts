@@ -1,3 +1,5 @@
+import type { CoordinatorRecord } from '../offsets/group-storage.js';
+
 /**
  * What the classic coordinator needs to know of KIP-848 consumer groups, which live in
  * src/coordinator/consumer-group (that module registers itself through this interface, so the
@@ -22,4 +24,8 @@ export interface ConsumerGroupRegistry {
   list(): ConsumerGroupView[];
   /** Forgets an empty consumer group (DeleteGroups; a classic JoinGroup converting it). */
   remove(groupId: string): void;
+  /** Loading: a record of a consumer group (key types 3-8 of __consumer_offsets), in log order. */
+  replayRecord?(record: CoordinatorRecord): void;
+  /** Loading is done: install the replayed groups before requests are served. */
+  loadCompleted?(): void;
 }

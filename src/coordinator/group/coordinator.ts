@@ -70,6 +70,11 @@ export class GroupCoordinator {
     return this.context.status;
   }
 
+  /** Where groups and offsets are kept; KIP-848 consumer groups write through it too. */
+  get storage(): GroupStorage {
+    return this.context.storage;
+  }
+
   get config(): Readonly<GroupCoordinatorConfig> {
     return this.context.config;
   }
@@ -84,9 +89,13 @@ export class GroupCoordinator {
       throw new Error(`group coordinator is already ${this.context.status}`);
     this.context.status = 'loading';
     try {
-      const groups = await replayGroups(this.context.storage, this.context.now());
+      const consumerGroups = this.context.consumerGroups;
+      const groups = await replayGroups(this.context.storage, this.context.now(), (record) =>
+        consumerGroups?.replayRecord?.(record),
+      );
       // Closed while loading: what was read is dropped, and no timer may be left behind.
       if (this.context.status !== 'loading') return;
+      consumerGroups?.loadCompleted?.();
       for (const group of groups) {
         this.context.groups.set(group.groupId, group);
         for (const member of group.members.values()) this.rebalancer.scheduleSession(group, member);

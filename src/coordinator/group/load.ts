@@ -1,5 +1,5 @@
 import type { CommittedOffset } from '../offsets/group-offsets.js';
-import type { GroupStorage } from '../offsets/group-storage.js';
+import type { CoordinatorRecord, GroupStorage } from '../offsets/group-storage.js';
 import {
   decodeGroupMetadataValue,
   decodeKey,
@@ -8,6 +8,9 @@ import {
 } from '../offsets/records.js';
 import { ClassicGroup } from './classic-group.js';
 import { GroupMember } from './member.js';
+
+const CONSUMER_GROUP_FIRST_TYPE = 3;
+const CONSUMER_GROUP_LAST_TYPE = 8;
 
 interface Replayed {
   group: StoredGroup | null;
@@ -21,7 +24,11 @@ interface Replayed {
  * sessions expire); one without members comes back Empty; offsets without metadata make an Empty
  * group of a consumer outside group management.
  */
-export async function replayGroups(storage: GroupStorage, now: number): Promise<ClassicGroup[]> {
+export async function replayGroups(
+  storage: GroupStorage,
+  now: number,
+  onConsumerGroupRecord?: (record: CoordinatorRecord) => void,
+): Promise<ClassicGroup[]> {
   const replayed = new Map<string, Replayed>();
   const entry = (groupId: string) => {
     let found = replayed.get(groupId);
@@ -29,6 +36,12 @@ export async function replayGroups(storage: GroupStorage, now: number): Promise<
     return found;
   };
   for await (const record of storage.load()) {
+    // Key types 3-8 are KIP-848 consumer groups, replayed by their own coordinator.
+    const type = record.key.length >= 2 ? record.key.readInt16BE(0) : -1;
+    if (type >= CONSUMER_GROUP_FIRST_TYPE && type <= CONSUMER_GROUP_LAST_TYPE) {
+      onConsumerGroupRecord?.(record);
+      continue;
+    }
     const key = decodeKey(record.key);
     if (key.type === 'group') {
       entry(key.group).group = record.value === null ? null : decodeGroupMetadataValue(record.value);
