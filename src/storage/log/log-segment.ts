@@ -400,11 +400,18 @@ export class LogSegment {
     if (this.readers === 0 && this.deleted) void this.unlinkFiles();
   }
 
-  /** The first batch whose last offset is >= `offset`, searched from the index, or undefined. */
-  async translateOffset(offset: number, startPosition = 0): Promise<BatchLocation | undefined> {
+  /**
+   * The first batch whose last offset is >= `offset`, searched from the index, or undefined;
+   * with `endPosition`, only among the batches that end by it.
+   */
+  async translateOffset(
+    offset: number,
+    startPosition = 0,
+    endPosition = Number.MAX_SAFE_INTEGER,
+  ): Promise<BatchLocation | undefined> {
     await this.ensureIndexes();
     const from = Math.max(startPosition, this.offsetIndex.lookup(offset).position);
-    for await (const batch of scanBatchHeaders(this.log, from, this.size)) {
+    for await (const batch of scanBatchHeaders(this.log, from, Math.min(this.size, endPosition))) {
       if (batch.lastOffset >= offset) return batch;
     }
     return undefined;

@@ -606,9 +606,15 @@ export class PartitionLog implements Flushable {
         if (location.lastOffset >= maxOffset) return result;
         let maxPosition = segment.size;
         const nextBase = segments[i + 1]?.baseOffset;
-        if (nextBase === undefined || maxOffset < nextBase) {
-          const limit = await segment.translateOffset(maxOffset, location.position);
+        // Only when batches at or above maxOffset may lie within the read is the limit searched
+        // for, and only within the bytes the read can return: a consumer far behind must not
+        // cost a walk over every batch header to the end of the segment on each fetch.
+        const limited = nextBase === undefined ? maxOffset < segment.nextOffset : maxOffset < nextBase;
+        if (limited) {
+          const window = location.position + Math.max(maxBytes, location.size);
+          const limit = await segment.translateOffset(maxOffset, location.position, window);
           if (limit) maxPosition = limit.position;
+          else maxPosition = Math.min(maxPosition, window);
         }
         const records = await segment.read(
           location.position,
