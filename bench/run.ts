@@ -51,6 +51,9 @@ const SIZES = [100, 1024] as const;
 const RECORDS_PER_BATCH: Record<number, number> = { 100: 500, 1024: 64 };
 const KCAT_RECORDS: Record<number, number> = { 100: 1_000_000, 1024: 200_000 };
 const CONNECTIONS = 4;
+/** Partition counts of the Samsa rows; the last one is produced to round-robin like the others. */
+const MANY_PARTITIONS = 1000;
+const SAMSA_PARTITIONS = [1, 6, MANY_PARTITIONS] as const;
 const IN_FLIGHT = 8;
 const MiB = 1024 * 1024;
 
@@ -725,8 +728,10 @@ async function runRepetitions(useKcat: boolean, kafka: ApacheKafka | undefined):
     for (const size of SIZES) {
       for (const mode of ['null', 'write', 'fdatasync'] as const) await baselineJob(size, mode);
       for (const durability of ['fsync', 'pagecache'] as const) {
-        for (const partitions of [1, 6]) {
+        for (const partitions of SAMSA_PARTITIONS) {
           for (const acks of [1, -1]) {
+            // 1,000 partitions: the scaling check, durable default and acks=1 only.
+            if (partitions === MANY_PARTITIONS && (durability !== 'fsync' || acks !== 1)) continue;
             const ids = samsaIds({ recordSize: size, durability, partitions, acks });
             if (wanted(ids.produce) || wanted(ids.consume)) log(`  ${ids.produce}`);
             await samsaJob({ recordSize: size, durability, partitions, acks });
