@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { type StartedBroker, startBroker } from '../../../src/broker/broker.js';
+import { Apis } from '../../../src/protocol/generated/api-keys.js';
+import { ErrorCode } from '../../../src/protocol/generated/error-codes.js';
+import { buildRecordBatch } from '../../../src/protocol/records/builder.js';
+import { WireClient } from './produce-fetch.helpers.js';
+
+const ZERO = '00000000-0000-0000-0000-000000000000';
+const TOPIC = 'limits';
+
+function fetchRequest(maxBytes: number, partitionMaxBytes: number, partitions: number[]) {
+  return Apis.Fetch.request.create({
+    maxWaitMs: 0,
+    minBytes: 0,
+    maxBytes,
+    topics: [
+      {
+        topic: TOPIC,
+        topicId: ZERO,
+        partitions: partitions.map((partition) => ({
+          partition,
+          currentLeaderEpoch: -1,
+          fetchOffset: 0n,
+          lastFetchedEpoch: -1,
+          logStartOffset: -1n,
+          partitionMaxBytes,
+          replicaDirectoryId: ZERO,
+        })),
+      },
+    ],
+  });
+}
+
+function batchOf(valueBytes: number): Buffer {
+  return buildRecordBatch({
+    baseOffset: 0,
+    records: [{ key: null, value: Buffer.alloc(valueBytes, 1), headers: [] }],
+  });
+}
+
+/**
+ * Partition reads may run at once, but the answer is the one of the sequential pass: KIP-74's
+ * one-oversized-batch goes to the first partition with data, and what it takes leaves less for
+ * the partitions after it.
+ */
+describe('Fetch limits across partitions', () => {
+  let started: StartedBroker;
+  let client: WireClient;
+  const big = batchOf(5000);
+  const small = batchOf(100);
+
+  before(async () => {
+    started = await startBroker({ logLevel: 'silent' });
+    await started.broker.topics.createTopic(TOPIC, { partitions: 4, replicationFactor: 1 });
+    // 0: empty; 1: a big batch; 2: a small one; 3: a small one.
+    await started.broker.topics.log(TOPIC, 1)!.append(Buffer.from(big));
+    await started.broker.topics.log(TOPIC, 2)!.append(Buffer.from(small));
+    await started.broker.topics.log(TOPIC, 3)!.append(Buffer.from(small));
+    client = await WireClient.connect(started.port);
+  });
+
+  after(async () => {
+    client.close();
+    await started.stop();
+  });
+
+  const sizes = async (maxBytes: number, partitionMaxBytes: number, partitions: number[]) => {
+    const response = await client.request(
+      Apis.Fetch,
+      12,
+      fetchRequest(maxBytes, partitionMaxBytes, partitions),
+    );
+    return response.responses[0]!.partitions.map((data) => {
+      assert.equal(data.errorCode, ErrorCode.NONE);
+      return data.records?.length ?? 0;
+    });
+  };
+
+  test('the first partition with data gets its oversized batch even after an empty one', async () => {
+    assert.deepEqual(await sizes(1 << 20, 1000, [0, 1, 2]), [0, big.length, small.length]);
+  });
+
+  test('an oversized batch uses up max_bytes for the partitions after it', async () => {
+    assert.deepEqual(await sizes(3 * 1000, 1000, [1, 2, 3]), [big.length, 0, 0]);
+  });
+
+  test('within the limits every partition is read', async () => {
+    assert.deepEqual(await sizes(1 << 20, 1 << 16, [0, 1, 2, 3]), [
+      0,
+      big.length,
+      small.length,
+      small.length,
+    ]);
+  });
+
+  test('a later partition gets no oversized batch once data is in the response', async () => {
+    assert.deepEqual(await sizes(1 << 20, 1000, [2, 1, 3]), [small.length, 0, small.length]);
+  });
+});
