@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Admin, Consumer, Producer, stringDeserializers, stringSerializers } from '@platformatic/kafka';
 import { type StartedBroker, startBroker } from '../../src/broker/broker.js';
+import { readAndCommitPartitions } from '../helpers/platformatic-consume.js';
 
 const TOPIC = 'plt-events';
 const GROUP = 'plt-group';
@@ -51,50 +52,12 @@ describe('@platformatic/kafka classic consumer group', () => {
     );
 
   /** Reads the consumer's partitions from its group's committed offsets to the end, committing. */
-  async function consumeAssigned(consumer: StringConsumer): Promise<string[]> {
-    const partitions = assigned(consumer);
-    const committed = await consumer.listCommittedOffsets({ topics: [{ topic: TOPIC, partitions }] });
-    const topicId = (await consumer.metadata({ topics: [TOPIC] })).topics.get(TOPIC)!.id;
-    const values: string[] = [];
-    for (const partition of partitions) {
-      let offset = committed.get(TOPIC)?.[partition] ?? -1n;
-      if (offset < 0n) offset = 0n;
-      for (;;) {
-        const response = await consumer.fetch({
-          node: started.broker.brokerId,
-          maxWaitTime: 10,
-          topics: [
-            {
-              topicId,
-              partitions: [
-                {
-                  partition,
-                  fetchOffset: offset,
-                  partitionMaxBytes: 1 << 20,
-                  currentLeaderEpoch: -1,
-                  lastFetchedEpoch: -1,
-                },
-              ],
-            },
-          ],
-        });
-        const data = response.responses[0]!.partitions[0]!;
-        assert.equal(data.errorCode, 0);
-        const before = offset;
-        for (const batch of data.records ?? []) {
-          for (const record of batch.records) {
-            const recordOffset = batch.firstOffset + BigInt(record.offsetDelta);
-            if (recordOffset < offset) continue;
-            values.push(record.value!.toString());
-            offset = recordOffset + 1n;
-          }
-        }
-        if (offset === before) break;
-        await consumer.commit({ offsets: [{ topic: TOPIC, partition, offset, leaderEpoch: -1 }] });
-      }
-    }
-    return values;
-  }
+  const consumeAssigned = (consumer: StringConsumer): Promise<string[]> =>
+    readAndCommitPartitions(consumer, {
+      node: started.broker.brokerId,
+      topic: TOPIC,
+      partitions: assigned(consumer),
+    });
 
   before(async () => {
     started = await startBroker({

@@ -13,9 +13,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Admin, Consumer, Producer, stringDeserializers, stringSerializers } from '@platformatic/kafka';
 import { type StartedBroker, startBroker } from '../../src/broker/broker.js';
-import { topicIdToWire } from '../../src/broker/handlers/topic-ids.js';
 import { Apis } from '../../src/protocol/generated/api-keys.js';
 import { WireClient } from '../broker/handlers/produce-fetch.helpers.js';
+import { readAndCommitPartitions } from '../helpers/platformatic-consume.js';
 
 const TOPIC = 'kip848-events';
 const GROUP = 'kip848-group';
@@ -76,53 +76,13 @@ describe('@platformatic/kafka KIP-848 consumer group', () => {
     produced += count;
   }
 
-  /** Reads the consumer's partitions from the group's committed offsets to the end, committing. */
-  async function consumeAssigned(consumer: StringConsumer): Promise<string[]> {
-    const partitions = assigned(consumer);
-    const committed = await consumer.listCommittedOffsets({ topics: [{ topic: TOPIC, partitions }] });
-    const values: string[] = [];
-    // Fetch v13+ names topics by id, older versions by name (the client sends this field as either).
-    const fetchVersion = started.broker.supportedApis().find((api) => api.apiKey === 1)!.maxVersion;
-    const topicRef = fetchVersion >= 13 ? started.broker.metadataStore.image.topic(TOPIC)!.topicId : TOPIC;
-    for (const partition of partitions) {
-      let offset = committed.get(TOPIC)?.[partition] ?? -1n;
-      if (offset < 0n) offset = 0n;
-      for (;;) {
-        const response = await consumer.fetch({
-          node: started.broker.brokerId,
-          maxWaitTime: 10,
-          topics: [
-            {
-              topicId: fetchVersion >= 13 ? topicIdToWire(topicRef) : topicRef,
-              partitions: [
-                {
-                  partition,
-                  fetchOffset: offset,
-                  partitionMaxBytes: 1 << 20,
-                  currentLeaderEpoch: -1,
-                  lastFetchedEpoch: -1,
-                },
-              ],
-            },
-          ],
-        });
-        const data = response.responses[0]!.partitions[0]!;
-        assert.equal(data.errorCode, 0);
-        const before = offset;
-        for (const batch of data.records ?? []) {
-          for (const record of batch.records) {
-            const recordOffset = batch.firstOffset + BigInt(record.offsetDelta);
-            if (recordOffset < offset) continue;
-            values.push(record.value!.toString());
-            offset = recordOffset + 1n;
-          }
-        }
-        if (offset === before) break;
-        await consumer.commit({ offsets: [{ topic: TOPIC, partition, offset, leaderEpoch: -1 }] });
-      }
-    }
-    return values;
-  }
+  /** Reads the consumer's partitions from its group's committed offsets to the end, committing. */
+  const consumeAssigned = (consumer: StringConsumer): Promise<string[]> =>
+    readAndCommitPartitions(consumer, {
+      node: started.broker.brokerId,
+      topic: TOPIC,
+      partitions: assigned(consumer),
+    });
 
   async function describeGroup() {
     const client = await WireClient.connect(started.port);
