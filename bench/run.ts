@@ -27,6 +27,7 @@ import {
   spawnSink,
   waitForConnect,
 } from './lib/processes.js';
+import { firstFetchAt, type LatencyResult, latencyRun } from './lib/scenarios.js';
 import { compact, fixed, markdownTable, range, type Summary, summarize } from './lib/stats.js';
 import { WireConnection } from './lib/wire.js';
 import { summarizeProfile } from './profile-summary.js';
@@ -41,6 +42,10 @@ const { values: flags } = parseArgs({
     'skip-kafka': { type: 'boolean', default: false },
     'skip-startup': { type: 'boolean', default: false },
     profile: { type: 'string' },
+    'latency-ms': { type: 'string', default: '10000' },
+    'latency-warmup': { type: 'string', default: '2000' },
+    'recovery-sizes': { type: 'string', default: '1,200,1024' },
+    'recovery-checkpointed': { type: 'boolean', default: false },
   },
 });
 
@@ -56,6 +61,12 @@ const MANY_PARTITIONS = 1000;
 const SAMSA_PARTITIONS = [1, 6, MANY_PARTITIONS] as const;
 const IN_FLIGHT = 8;
 const MiB = 1024 * 1024;
+const LATENCY_RATES = [10_000, 50_000] as const;
+const LATENCY_MS = Number(flags['latency-ms']);
+const LATENCY_WARMUP_MS = Number(flags['latency-warmup']);
+const RECOVERY_SIZES_MIB = flags['recovery-sizes'].split(',').map(Number);
+const PRODUCERS = 100;
+const PRODUCERS_BATCH = 10;
 
 type Durability = 'fsync' | 'pagecache';
 
@@ -464,6 +475,326 @@ async function kcatJob(recordSize: number, durability: Durability, acks: number)
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// End-to-end latency, recovery after SIGKILL, 100 concurrent producers
+
+interface LatencyRow {
+  id: string;
+  label: string;
+  peer?: string;
+  samples: LatencyResult[];
+  errors: string[];
+}
+
+const latencyRows = new Map<string, LatencyRow>();
+
+function latencyRow(id: string, label: string, peer?: string): LatencyRow {
+  let found = latencyRows.get(id);
+  if (!found) {
+    found = { id, label, samples: [], errors: [], ...(peer !== undefined ? { peer } : {}) };
+    latencyRows.set(id, found);
+  }
+  return found;
+}
+
+async function measureLatency(target: LatencyRow, host: string, port: number, topic: string, rate: number) {
+  const result = await latencyRun({
+    host,
+    port,
+    topic,
+    rate,
+    recordSize: 100,
+    warmUpMs: LATENCY_WARMUP_MS,
+    measureMs: LATENCY_MS,
+  });
+  if (result.errors > 0) target.errors.push(`${result.errors} errors: ${result.firstError}`);
+  target.samples.push(result);
+}
+
+/** Samsa (fsync default, fresh broker) at a fixed produce rate, producer and consumer at once. */
+async function samsaLatencyJob(rate: number): Promise<void> {
+  const id = `samsa/latency/${rate}`;
+  if (!wanted(id)) return;
+  log(`  ${id}`);
+  const target = latencyRow(id, `Samsa, fsync, ${compact(rate)} records/s of 100 B`, `kafka/latency/${rate}`);
+  let started: Awaited<ReturnType<typeof startSamsa>>;
+  try {
+    started = await startSamsa('fsync', 1);
+  } catch (error) {
+    target.errors.push(String(error).slice(0, 2000));
+    return;
+  }
+  try {
+    await measureLatency(target, started.broker.host, started.broker.port, 'latency', rate);
+  } catch (error) {
+    target.errors.push(String(error));
+  } finally {
+    await started.broker.stop();
+    rmSync(started.dir, { recursive: true, force: true });
+  }
+}
+
+async function kafkaLatencyJob(kafka: ApacheKafka, rate: number): Promise<void> {
+  const id = `kafka/latency/${rate}`;
+  if (!wanted(id)) return;
+  log(`  ${id}`);
+  const target = latencyRow(id, `Apache Kafka, ${compact(rate)} records/s of 100 B`);
+  const topic = `latency-${++kafkaTopics}`;
+  try {
+    const admin = await WireConnection.connect(kafka.host, kafka.port);
+    await createTopic(admin, topic, 1);
+    await waitWritable(admin, 9, topic, 1);
+    admin.close();
+    await measureLatency(target, kafka.host, kafka.port, topic, rate);
+  } catch (error) {
+    target.errors.push(String(error).slice(0, 500));
+  }
+}
+
+interface RecoverySample {
+  logMiB: number;
+  records: number;
+  writeSeconds: number;
+  listeningMs: number;
+  connectMs: number;
+  fetchMs: number;
+}
+
+interface RecoveryRow {
+  id: string;
+  label: string;
+  samples: RecoverySample[];
+  errors: string[];
+}
+
+const recoveryRows = new Map<string, RecoveryRow>();
+
+type RecoveryVariant = 'default' | 'seg128MB' | 'seg128MB-checkpointed';
+
+/**
+ * Writes `sizeMiB` of 1 KiB records into one partition of a fresh Samsa (fsync), SIGKILLs it right
+ * after the last acknowledgement (or, checkpointed, 65 s later: the recovery-point checkpoint runs
+ * every 60 s), restarts it on the same data dir and times spawn → "listening" line → first accepted
+ * connection → first Fetch that returns the log's last batch.
+ */
+async function recoveryJob(sizeMiB: number, variant: RecoveryVariant): Promise<void> {
+  const id = `samsa/recovery/${sizeMiB}MB${variant === 'default' ? '' : `/${variant}`}`;
+  if (!wanted(id)) return;
+  log(`  ${id}`);
+  let target = recoveryRows.get(id);
+  if (!target) {
+    const labels = {
+      default: 'default 1 GiB segments, SIGKILL right after the writes',
+      seg128MB: '128 MiB segments, SIGKILL right after the writes',
+      'seg128MB-checkpointed':
+        '128 MiB segments, SIGKILL 65 s after the writes (recovery point checkpointed)',
+    };
+    target = { id, label: `Samsa, fsync, ${sizeMiB} MiB log, ${labels[variant]}`, samples: [], errors: [] };
+    recoveryRows.set(id, target);
+  }
+  const settings: Record<string, string | number> = { 'samsa.durability': 'fsync', 'num.partitions': 1 };
+  if (variant !== 'default') settings['log.segment.bytes'] = 128 * MiB;
+  const dir = freshDir('recovery');
+  let broker: Listening | undefined;
+  try {
+    broker = await spawnBroker({ dataDir: dir, settings });
+    const writeStarted = performance.now();
+    const result = await produceLoad({
+      host: broker.host,
+      port: broker.port,
+      topic: 'recovery',
+      recordSize: 1024,
+      recordsPerBatch: RECORDS_PER_BATCH[1024]!,
+      acks: 1,
+      connections: CONNECTIONS,
+      inFlight: IN_FLIGHT,
+      durationMs: 120_000,
+      maxPayloadBytes: sizeMiB * MiB,
+    });
+    const writeSeconds = (performance.now() - writeStarted) / 1000;
+    if (result.errors > 0) throw new Error(`${result.errors} failed requests: ${result.firstError}`);
+    if (variant === 'seg128MB-checkpointed') await new Promise((resolve) => setTimeout(resolve, 65_000));
+    const exited = new Promise<void>((resolve) => broker!.child.once('exit', () => resolve()));
+    broker.child.kill('SIGKILL');
+    await exited;
+    broker = undefined;
+    const spawned = performance.now();
+    broker = await spawnBroker({ dataDir: dir, settings });
+    const listeningMs = performance.now() - spawned;
+    await waitForConnect(broker.host, broker.port, 120_000);
+    const connectMs = performance.now() - spawned;
+    await firstFetchAt(broker.host, broker.port, 'recovery', result.records - 1);
+    const fetchMs = performance.now() - spawned;
+    target.samples.push({
+      logMiB: result.wireBytes / MiB,
+      records: result.records,
+      writeSeconds,
+      listeningMs,
+      connectMs,
+      fetchMs,
+    });
+  } catch (error) {
+    target.errors.push(String(error).slice(0, 1000));
+  } finally {
+    await broker?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** 100 connections, one Produce of 10 × 100 B in flight on each, acks=1, one partition. */
+async function producersJob(kafka: ApacheKafka | undefined, system: 'samsa' | 'kafka'): Promise<void> {
+  const id = `${system}/producers${PRODUCERS}`;
+  if (!wanted(id)) return;
+  if (system === 'kafka' && !kafka) return;
+  log(`  ${id}`);
+  const target = row(
+    id,
+    `${PRODUCERS} producers × 1 in flight, ${PRODUCERS_BATCH} × 100 B per request, 1 partition, acks=1: ${system === 'samsa' ? 'Samsa, fsync' : 'Apache Kafka'}`,
+    undefined,
+    system === 'samsa' ? `kafka/producers${PRODUCERS}` : undefined,
+  );
+  let host: string;
+  let port: number;
+  let topic = 'producers';
+  let pid: number;
+  let samsa: Awaited<ReturnType<typeof startSamsa>> | undefined;
+  try {
+    if (system === 'samsa') {
+      samsa = await startSamsa('fsync', 1);
+      ({ host, port } = samsa.broker);
+      pid = samsa.broker.child.pid!;
+    } else {
+      ({ host, port, pid } = kafka!);
+      topic = `producers-${++kafkaTopics}`;
+      const admin = await WireConnection.connect(host, port);
+      await createTopic(admin, topic, 1);
+      await waitWritable(admin, 9, topic, 1);
+      admin.close();
+    }
+    const meter = cpuMeter(pid);
+    const result = await produceLoad({
+      host,
+      port,
+      topic,
+      recordSize: 100,
+      recordsPerBatch: PRODUCERS_BATCH,
+      acks: 1,
+      connections: PRODUCERS,
+      inFlight: 1,
+      durationMs: DURATION_MS,
+    });
+    const cpu = meter();
+    if (result.errors > 0) target.errors.push(`${result.errors} failed requests: ${result.firstError}`);
+    target.samples.push({
+      recordsPerSec: (result.records / result.elapsedMs) * 1000,
+      mibPerSec: (result.payloadBytes / MiB / result.elapsedMs) * 1000,
+      p50Ms: result.latencyMs.p50,
+      p99Ms: result.latencyMs.p99,
+      serverCpu: cpu.server,
+      generatorCpu: cpu.generator,
+    });
+  } catch (error) {
+    target.errors.push(String(error).slice(0, 500));
+  } finally {
+    if (samsa) {
+      await samsa.broker.stop();
+      rmSync(samsa.dir, { recursive: true, force: true });
+    }
+  }
+}
+
+function renderLatency(): string {
+  if (latencyRows.size === 0) return '';
+  const p99Of = (id: string | undefined) =>
+    id === undefined ? undefined : summarize(latencyRows.get(id)?.samples.map((s) => s.p99) ?? []);
+  return markdownTable(
+    [
+      'end-to-end latency',
+      'sent records/s',
+      'p50 ms',
+      'p99 ms',
+      'p99.9 ms',
+      'max ms',
+      'p99 vs Apache Kafka',
+      'ack p99 ms',
+      'notes',
+    ],
+    [...latencyRows.values()].map((r) => {
+      const of = (pick: (s: LatencyResult) => number) => summarize(r.samples.map(pick));
+      const peer = p99Of(r.peer);
+      const p99 = of((s) => s.p99);
+      return [
+        r.label,
+        range(
+          of((s) => s.sentRate),
+          compact,
+        ),
+        range(
+          of((s) => s.p50),
+          (v) => fixed(v, 1),
+        ),
+        range(p99, (v) => fixed(v, 1)),
+        range(
+          of((s) => s.p999),
+          (v) => fixed(v, 1),
+        ),
+        range(
+          of((s) => s.max),
+          (v) => fixed(v, 0),
+        ),
+        peer && peer.n > 0 ? ratio(p99, peer) : '',
+        range(
+          of((s) => s.ackP99),
+          (v) => fixed(v, 1),
+        ),
+        r.errors.length > 0 ? `⚠ ${r.errors[0]!.slice(0, 120)}` : '',
+      ];
+    }),
+  );
+}
+
+function renderRecovery(): string {
+  if (recoveryRows.size === 0) return '';
+  return markdownTable(
+    [
+      'restart after SIGKILL',
+      'log MiB (wire)',
+      'write s',
+      'spawn → listening ms',
+      'spawn → first connection ms',
+      'spawn → first Fetch at log end ms',
+      'notes',
+    ],
+    [...recoveryRows.values()].map((r) => {
+      const of = (pick: (s: RecoverySample) => number) => summarize(r.samples.map(pick));
+      return [
+        r.label,
+        range(
+          of((s) => s.logMiB),
+          (v) => fixed(v, 0),
+        ),
+        range(
+          of((s) => s.writeSeconds),
+          (v) => fixed(v, 1),
+        ),
+        range(
+          of((s) => s.listeningMs),
+          (v) => fixed(v, 0),
+        ),
+        range(
+          of((s) => s.connectMs),
+          (v) => fixed(v, 0),
+        ),
+        range(
+          of((s) => s.fetchMs),
+          (v) => fixed(v, 0),
+        ),
+        r.errors.length > 0 ? `⚠ ${r.errors[0]!.slice(0, 120)}` : '',
+      ];
+    }),
+  );
+}
+
 /** One untimed run against the sink, so the generator's JIT warm-up is not in the first row. */
 async function warmUp(): Promise<void> {
   const sink = await spawnSink(['receive', 'null', '/dev/null']);
@@ -753,6 +1084,17 @@ async function runRepetitions(useKcat: boolean, kafka: ApacheKafka | undefined):
         }
       }
     }
+    for (const rate of LATENCY_RATES) {
+      await samsaLatencyJob(rate);
+      if (kafka) await kafkaLatencyJob(kafka, rate);
+    }
+    await producersJob(kafka, 'samsa');
+    await producersJob(kafka, 'kafka');
+    for (const size of RECOVERY_SIZES_MIB) await recoveryJob(size, 'default');
+    for (const size of RECOVERY_SIZES_MIB) await recoveryJob(size, 'seg128MB');
+    if (flags['recovery-checkpointed']) {
+      for (const size of RECOVERY_SIZES_MIB) await recoveryJob(size, 'seg128MB-checkpointed');
+    }
   }
 }
 
@@ -766,6 +1108,10 @@ async function report(started: number): Promise<void> {
       (info.dirtySrc !== '0' ? ` (+${info.dirtySrc} uncommitted files in src/)` : ''),
     '',
     throughput,
+    '',
+    renderLatency(),
+    '',
+    renderRecovery(),
     '',
     startupFigures ? renderStartup(startupFigures) : '',
     '',
@@ -788,6 +1134,8 @@ async function report(started: number): Promise<void> {
           RECORDS_PER_BATCH,
         },
         rows: [...rows.values()],
+        latency: [...latencyRows.values()],
+        recovery: [...recoveryRows.values()],
         startup: startupFigures,
         markdown: report,
       },
