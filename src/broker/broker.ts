@@ -162,6 +162,8 @@ export class Broker implements BrokerContext {
       logDir: posix.join(logDir),
       optionsFor: (tp) => this.logOptionsFor(tp.topic),
       retentionCheckIntervalMs: config.get('log.retention.check.interval.ms'),
+      checkpointIntervalMs: config.get('log.flush.offset.checkpoint.interval.ms'),
+      recoveryCheckpointBytes: config.get('samsa.recovery.checkpoint.bytes'),
       onError: (error, tp) => this.logger.error({ err: error, ...tp }, 'background log duty failed'),
     });
     if (!this.logManager.cleanShutdownDetected && this.logManager.allLogs().length > 0) {

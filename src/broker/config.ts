@@ -188,6 +188,14 @@ const BROKER_OWN_KEYS = {
     doc: 'How often logs are checked for segments to delete by retention.',
     validator: atLeast(1),
   }),
+  'log.flush.offset.checkpoint.interval.ms': define('int', 60000, {
+    doc: "How often every log's recovery point is written to recovery-point-offset-checkpoint (also the log start offsets).",
+    validator: atLeast(1),
+  }),
+  'samsa.recovery.checkpoint.bytes': define('long', 16 * 1024 * 1024, {
+    doc: 'Samsa: a log whose recovery point has moved this many bytes since its last checkpoint is checkpointed within a second, so that recovery after a crash scans at most about this much (plus a second of writes) per partition, whatever the log size; 0 only checkpoints on the interval.',
+    validator: atLeast(0),
+  }),
   'log.cleaner.enable': define('boolean', true, { doc: 'Run the log cleaner (needed by compacted topics).' }),
   'log.cleaner.threads': define('int', 1, {
     doc: 'Log cleaner threads.',

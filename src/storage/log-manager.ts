@@ -41,7 +41,12 @@ export interface LogManagerConfig {
   checkpointIntervalMs?: number;
   /** log.cleaner.backoff.ms: pause between compaction passes, default 15000. */
   cleanerBackoffMs?: number;
-  /** How often pagecache logs are checked against flush.ms, default 1000. */
+  /**
+   * samsa.recovery.checkpoint.bytes: a log that has grown this much since its last checkpoint is
+   * checkpointed at the next check (every `flushCheckIntervalMs`); 0 disables. Default 16 MiB.
+   */
+  recoveryCheckpointBytes?: number;
+  /** How often pagecache logs are checked against flush.ms (and logs against the above), default 1000. */
   flushCheckIntervalMs?: number;
   /** Start the background timers (default true; tests drive the duties by hand). */
   scheduler?: boolean;
@@ -73,6 +78,8 @@ export class LogManager {
   private readonly logStartOffsets: OffsetCheckpointFile;
   private readonly timers: NodeJS.Timeout[] = [];
   private checkpointing: Promise<void> = Promise.resolve();
+  /** Per log, the recovery point whose index entries were last made durable, and the log size then. */
+  private readonly prepared = new WeakMap<PartitionLog, { recoveryPoint: number; size: number }>();
   private closed = false;
 
   private constructor(private readonly config: LogManagerConfig) {
@@ -135,7 +142,9 @@ export class LogManager {
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, toLoad.length) }, worker));
     // Recovery is done and durable: record it, then forget the clean marker before any append.
-    await this.checkpoint();
+    // (Recovery left the indexes consistent; making them durable for every log would cost two
+    // fsyncs per partition at start-up, and a later recovery checks the entries it uses anyway.)
+    await this.checkpoint('none');
     if (this.cleanShutdownDetected) {
       await this.fs.unlink(markerPath);
       await this.fs.syncDirectory(this.logDir);
@@ -263,9 +272,32 @@ export class LogManager {
     return total;
   }
 
-  /** Writes both checkpoint files (serialised). */
-  checkpoint(): Promise<void> {
+  /**
+   * Writes both checkpoint files (serialised). First the logs in `prepare` (default: every log
+   * whose recovery point moved since its last preparation; 'none': no log) make the index entries
+   * of their active segment durable, so that recovery after a crash scans only past the recovery
+   * point (`PartitionLog.prepareRecoveryCheckpoint`). A log not prepared still gets its current
+   * recovery point: its recovery starts from an earlier durable index entry, or scans the segment.
+   */
+  checkpoint(prepare: 'changed' | 'none' | readonly PartitionLog[] = 'changed'): Promise<void> {
     const run = async () => {
+      const targets = prepare === 'none' ? [] : prepare === 'changed' ? this.allLogs() : prepare;
+      for (const log of targets) {
+        if (log.isOffline) continue;
+        const last = this.prepared.get(log);
+        if (last && last.recoveryPoint === log.recoveryPoint) continue;
+        const size = log.size;
+        try {
+          this.prepared.set(log, { recoveryPoint: await log.prepareRecoveryCheckpoint(), size });
+        } catch (error) {
+          this.config.onError?.(error, log.topicPartition);
+        }
+      }
+      if (prepare === 'none') {
+        for (const log of this.allLogs()) {
+          this.prepared.set(log, { recoveryPoint: log.recoveryPoint, size: log.size });
+        }
+      }
       const logs = this.allLogs().filter((log) => !log.isOffline);
       const entries = (value: (log: PartitionLog) => number): CheckpointEntry[] =>
         logs.map((log) => ({ ...log.topicPartition, offset: value(log) }));
@@ -275,6 +307,21 @@ export class LogManager {
     const result = this.checkpointing.then(run);
     this.checkpointing = result.catch(() => undefined);
     return result;
+  }
+
+  /** Checkpoints the logs that grew by `recoveryCheckpointBytes` since they were last prepared. */
+  async checkpointGrownLogs(): Promise<void> {
+    const threshold = this.config.recoveryCheckpointBytes ?? 16 * 1024 * 1024;
+    if (threshold <= 0) return;
+    const grown: PartitionLog[] = [];
+    for (const log of this.allLogs()) {
+      if (log.isOffline) continue;
+      const last = this.prepared.get(log);
+      const size = log.size;
+      if (last && size < last.size) last.size = size; // retention or compaction shrank it
+      if (size - (last?.size ?? 0) >= threshold) grown.push(log);
+    }
+    if (grown.length > 0) await this.checkpoint(grown);
   }
 
   private async flushByTime(): Promise<void> {
@@ -305,7 +352,10 @@ export class LogManager {
     every(this.config.retentionCheckIntervalMs ?? 300_000, () => this.runRetention());
     every(this.config.checkpointIntervalMs ?? 60_000, () => this.checkpoint());
     every(this.config.cleanerBackoffMs ?? 15_000, () => this.runCleaner());
-    every(this.config.flushCheckIntervalMs ?? 1_000, () => this.flushByTime());
+    every(this.config.flushCheckIntervalMs ?? 1_000, async () => {
+      await this.flushByTime();
+      await this.checkpointGrownLogs();
+    });
   }
 
   // --- shutdown ---------------------------------------------------------------------------------

@@ -183,7 +183,18 @@ describe('crash recovery', () => {
         fc.integer({ min: 1, max: 4 }),
         fc.double({ min: 0, max: 0.999, noNaN: true }),
         fc.constantFrom<'fsync' | 'pagecache'>('fsync', 'pagecache'),
-        async (specs, faultAt, keepBytes, crashAfter, crashTicks, concurrency, tailFraction, durability) => {
+        fc.option(fc.integer({ min: 1, max: 4 }), { nil: undefined }),
+        async (
+          specs,
+          faultAt,
+          keepBytes,
+          crashAfter,
+          crashTicks,
+          concurrency,
+          tailFraction,
+          durability,
+          checkpointEvery,
+        ) => {
           const fs = await freshFs({ syncDelayMs: 1 });
           const options = { segmentBytes: 1500, indexIntervalBytes: 200, segmentIndexBytes: 240, durability };
           const log = await open(fs, options);
@@ -197,7 +208,15 @@ describe('crash recovery', () => {
             crashed = fs.crash({ tornTail: true, random: () => tailFraction });
           };
           let started = 0;
+          // What the log manager would have checkpointed: recovery then starts inside a segment.
+          let checkpointed = 0;
           for (let i = 0; i < specs.length && !crashed; i += concurrency) {
+            if (
+              checkpointEvery !== undefined &&
+              (i / concurrency) % checkpointEvery === checkpointEvery - 1
+            ) {
+              checkpointed = await log.prepareRecoveryCheckpoint().catch(() => checkpointed);
+            }
             const group = specs.slice(i, i + concurrency).map(({ records, size }) => {
               const batch = buildBatch(
                 Array.from({ length: records }, (_, r) => ({
@@ -222,7 +241,7 @@ describe('crash recovery', () => {
           }
           if (!crashed) crash();
           await log.close().catch(() => undefined);
-          const recovered = await open(crashed!, options);
+          const recovered = await open(crashed!, options, checkpointed);
           const bytes = await readAllBytes(recovered);
           const batches = listBatches(bytes);
           let expectedOffset = 0;
@@ -289,6 +308,65 @@ describe('crash recovery', () => {
     const full = await open(fs, options, 0);
     assert.equal(full.recoveryStats.batchesScanned, 200);
     await full.close();
+  });
+
+  test('a checkpointed recovery point inside the active segment limits the scan to what follows it', async () => {
+    const fs = await freshFs();
+    const options = { indexIntervalBytes: 300 };
+    const log = await open(fs, options);
+    // Batch 90 carries the largest timestamp: recovery must restore it from the trusted part.
+    for (let i = 0; i < 100; i++) await log.append(simpleBatch(1, 50, i === 90 ? 5_000 : 1_000 + i));
+    const recoveryPoint = await log.prepareRecoveryCheckpoint();
+    assert.equal(recoveryPoint, 100);
+    for (let i = 100; i < 130; i++) await log.append(simpleBatch(1, 50, 1_000 + i));
+    const crashed = fs.crash();
+    await log.close();
+
+    const recovered = await open(crashed, options, recoveryPoint);
+    assert.equal(recovered.segmentBaseOffsets.length, 1);
+    // From the last index entry below 100 (every ~5 batches): at most 5 + 30 batches, not 130.
+    assert.ok(recovered.recoveryStats.batchesScanned <= 36, `${recovered.recoveryStats.batchesScanned}`);
+    assert.ok(recovered.recoveryStats.batchesScanned >= 30);
+    assert.equal(recovered.logEndOffset, 130);
+    const batches = listBatches(await readAllBytes(recovered));
+    assert.deepEqual(
+      batches.map((batch) => batch.baseOffset),
+      Array.from({ length: 130 }, (_, i) => i),
+    );
+    // The rebuilt indexes serve offset and timestamp lookups across the trusted and scanned parts.
+    for (const offset of [0, 37, 99, 100, 129]) {
+      const { records } = await recovered.read(offset, 1, { minOneBatch: true });
+      assert.equal(listBatches(records)[0]!.baseOffset, offset);
+    }
+    assert.equal((await recovered.offsetForTimestamp(1_050))?.offset, 50);
+    assert.equal((await recovered.offsetForTimestamp(5_000))?.offset, 90);
+    assert.deepEqual(recovered.maxTimestampAndOffset(), { timestamp: 5_000, offset: 90 });
+    await recovered.close();
+  });
+
+  test('a recovery point whose index entry does not match the log falls back to a full scan', async () => {
+    const fs = await freshFs();
+    const options = { indexIntervalBytes: 300 };
+    const log = await open(fs, options);
+    for (let i = 0; i < 60; i++) await log.append(simpleBatch(1, 50));
+    const recoveryPoint = await log.prepareRecoveryCheckpoint();
+    await log.close();
+    // Point every index entry one batch further than it should (a stale or garbled index).
+    const indexPath = `${dir}/00000000000000000000.index`;
+    const index = await fs.readFile(indexPath);
+    for (let at = 0; at + 8 <= index.length; at += 8) {
+      if (index.readInt32BE(at + 4) > 0) index.writeInt32BE(index.readInt32BE(at + 4) + 7, at + 4);
+    }
+    const handle = await fs.open(indexPath, 'r+');
+    await handle.write(index, 0);
+    await handle.sync();
+    await handle.close();
+
+    const recovered = await open(fs, options, recoveryPoint);
+    assert.equal(recovered.recoveryStats.batchesScanned, 60);
+    assert.equal(recovered.logEndOffset, 60);
+    assert.equal(listBatches(await readAllBytes(recovered)).length, 60);
+    await recovered.close();
   });
 
   test('a corrupt batch in the middle truncates the log there', async () => {

@@ -60,6 +60,48 @@ describe('LogManager', () => {
     await manager.close();
   });
 
+  test('a log that grew by samsa.recovery.checkpoint.bytes is checkpointed; recovery then scans only the rest', async () => {
+    const fs = new MemoryFileSystem();
+    const options = { indexIntervalBytes: 256 };
+    const open = (files: MemoryFileSystem) =>
+      LogManager.open({
+        fs: files,
+        logDir: '/data',
+        scheduler: false,
+        recoveryCheckpointBytes: 4096,
+        optionsFor: () => options,
+      });
+    let manager = await open(fs);
+    const readCheckpoint = async () =>
+      new Map(
+        (await new OffsetCheckpointFile(fs, '/data/recovery-point-offset-checkpoint').read()).map((entry) => [
+          entry.partition,
+          entry.offset,
+        ]),
+      );
+    const hot = await manager.getOrCreateLog(orders0);
+    const cold = await manager.getOrCreateLog(orders1);
+    await cold.append(simpleBatch(1, 30));
+    for (let i = 0; i < 20; i++) await hot.append(simpleBatch(1, 100)); // < 4 KiB
+    await manager.checkpointGrownLogs();
+    assert.equal((await readCheckpoint()).get(0) ?? 0, 0, 'below the threshold: not yet checkpointed');
+    for (let i = 20; i < 60; i++) await hot.append(simpleBatch(1, 100));
+    await manager.checkpointGrownLogs();
+    assert.equal((await readCheckpoint()).get(0), 60);
+    for (let i = 60; i < 70; i++) await hot.append(simpleBatch(1, 100));
+    const crashed = fs.crash();
+    await manager.close();
+
+    manager = await open(crashed);
+    const log = manager.getLog(orders0)!;
+    assert.equal(log.logEndOffset, 70);
+    // From the last index entry below 60 (every 2 batches), not all 70 batches of the segment.
+    assert.ok(log.recoveryStats.batchesScanned <= 13, `scanned ${log.recoveryStats.batchesScanned}`);
+    assert.equal(listBatches((await log.read(0, 1 << 20)).records).length, 70);
+    assert.equal(manager.getLog(orders1)!.logEndOffset, 1);
+    await manager.close();
+  });
+
   test('deleteRecords is checkpointed; retention runs over every log; usage per partition', async () => {
     const fs = new MemoryFileSystem();
     const options = { segmentBytes: 500, retentionBytes: 1000, retentionMs: -1 };

@@ -217,9 +217,50 @@ export class LogSegment {
     this.nextOffset = this.baseOffset;
     this.bytesSinceLastIndexEntry = 0;
     this.firstBatchTimestamp = undefined;
+    return this.scanAndTruncate(0);
+  }
+
+  /**
+   * As `recover` for the segment holding the recovery point, but scanning only from the last
+   * offset-index entry below it: the bytes before it were fsynced before the recovery point was
+   * checkpointed, and so were the index entries up to it (`persistIndexes`). The entry is checked
+   * against the batch it points to (complete, CRC-32C, same last offset); if anything does not
+   * fit, the whole segment is scanned. This keeps recovery after a crash proportional to what
+   * was written since the last checkpoint, not to the segment's size.
+   */
+  async recoverFrom(recoveryPoint: number): Promise<RecoveryResult> {
+    const offsetsOk = await this.offsetIndex.load(false);
+    const timesOk = offsetsOk && (await this.timeIndex.load(false));
+    const entry = timesOk ? this.offsetIndex.lookup(recoveryPoint - 1) : undefined;
+    if (!entry || entry.position === 0 || entry.offset >= recoveryPoint) return this.recover();
     const fileSize = await this.log.size();
-    let chunk = Buffer.alloc(Math.min(Math.max(fileSize, BATCH_HEADER_SIZE), 1024 * 1024));
-    let position = 0;
+    const header = Buffer.alloc(BATCH_HEADER_SIZE);
+    if (entry.position + BATCH_HEADER_SIZE > fileSize) return this.recover();
+    await this.log.read(header, 0, BATCH_HEADER_SIZE, entry.position);
+    const size = batchHeader.totalSize(header, 0);
+    if (size < BATCH_HEADER_SIZE || entry.position + size > fileSize) return this.recover();
+    const batch = Buffer.alloc(size);
+    await this.log.read(batch, 0, size, entry.position);
+    if (checkStoredBatch(batch, 0, size, this.baseOffset) !== size) return this.recover();
+    if (batchHeader.lastOffset(batch, 0) !== entry.offset) return this.recover();
+    // Keep the index state as it was right after this batch was indexed (see `indexBatch`).
+    this.offsetIndex.truncateTo(entry.offset + 1);
+    this.timeIndex.truncateTo(entry.offset + 1);
+    const lastTime = this.timeIndex.lastEntry;
+    this.maxTimestamp = lastTime ? lastTime.timestamp : -1;
+    this.offsetOfMaxTimestamp = lastTime ? lastTime.offset : this.baseOffset;
+    this.nextOffset = entry.offset + 1;
+    this.bytesSinceLastIndexEntry = size;
+    this.size = entry.position + size;
+    await this.loadFirstBatchTimestamp();
+    return this.scanAndTruncate(entry.position + size);
+  }
+
+  /** Validates and indexes the batches from `from` to the end of the file, cutting a bad tail. */
+  private async scanAndTruncate(from: number): Promise<RecoveryResult> {
+    const fileSize = await this.log.size();
+    let chunk = Buffer.alloc(Math.min(Math.max(fileSize - from, BATCH_HEADER_SIZE), 1024 * 1024));
+    let position = from;
     let batches = 0;
     scan: while (position < fileSize) {
       const got = await this.log.read(chunk, 0, Math.min(chunk.length, fileSize - position), position);
@@ -258,6 +299,16 @@ export class LogSegment {
     this.size = position;
     this.indexesLoaded = true;
     return { batches, truncatedBytes };
+  }
+
+  /**
+   * Writes the index entries not yet in the files and fsyncs both, so that a later `recoverFrom`
+   * can trust the entries below a recovery point checkpointed after this. Under the append lock.
+   */
+  async persistIndexes(): Promise<void> {
+    if (!this.indexesLoaded || this.closed) return;
+    await this.offsetIndex.trim({ preallocate: true });
+    await this.timeIndex.trim({ preallocate: true });
   }
 
   private async loadFirstBatchTimestamp(): Promise<void> {

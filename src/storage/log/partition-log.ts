@@ -301,7 +301,11 @@ export class PartitionLog implements Flushable {
         trusted = isLast ? await segment.loadTail() : await segment.sanityCheck(next?.baseOffset);
       }
       if (trusted) continue;
-      const result = await segment.recover();
+      const recoveryPoint = config.recoveryPoint ?? 0;
+      const result =
+        i === scanFrom && !config.cleanShutdown && recoveryPoint > segment.baseOffset
+          ? await segment.recoverFrom(recoveryPoint)
+          : await segment.recover();
       scanned.push(segment);
       this.recoveryStats.segmentsScanned++;
       this.recoveryStats.batchesScanned += result.batches;
@@ -852,6 +856,26 @@ export class PartitionLog implements Flushable {
   /** Every segment, for the cleaner (holds no lock: treat as a snapshot). */
   snapshotSegments(): readonly LogSegment[] {
     return this.segments;
+  }
+
+  /**
+   * The recovery point to checkpoint, made usable first: the active segment's index entries are
+   * written and fsynced, so that recovery after a crash scans that segment only from the last
+   * entry below the returned offset (`LogSegment.recoverFrom`). Under the append lock.
+   */
+  prepareRecoveryCheckpoint(): Promise<number> {
+    return this.exclusive(async () => {
+      const recoveryPoint = this.flushedOffset;
+      if (this.closed || this.offline) return recoveryPoint;
+      try {
+        await this.activeSegment.persistIndexes();
+      } catch (error) {
+        const storageError = toStorageError(error, `index write of ${this.dir} failed`);
+        this.goOffline(storageError);
+        throw storageError;
+      }
+      return recoveryPoint;
+    });
   }
 
   /** Runs `section` under the append lock (the cleaner's swap). */
