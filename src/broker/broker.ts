@@ -167,7 +167,14 @@ export class Broker implements BrokerContext {
       onError: (error, tp) => this.logger.error({ err: error, ...tp }, 'background log duty failed'),
     });
     if (!this.logManager.cleanShutdownDetected && this.logManager.allLogs().length > 0) {
-      this.logger.warn({ logDir }, 'recovered the logs after an unclean shutdown');
+      const totals = { partitions: 0, segmentsScanned: 0, batchesScanned: 0, bytesTruncated: 0 };
+      for (const log of this.logManager.allLogs()) {
+        totals.partitions++;
+        totals.segmentsScanned += log.recoveryStats.segmentsScanned;
+        totals.batchesScanned += log.recoveryStats.batchesScanned;
+        totals.bytesTruncated += log.recoveryStats.bytesTruncated;
+      }
+      this.logger.warn({ logDir, ...totals }, 'recovered the logs after an unclean shutdown');
     }
     // Topics created, deleted or grown give consumer groups subscribed to them a new assignment.
     this.store.onChange(() => this.consumerGroups.onMetadataChange());

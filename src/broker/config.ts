@@ -193,7 +193,7 @@ const BROKER_OWN_KEYS = {
     validator: atLeast(1),
   }),
   'samsa.recovery.checkpoint.bytes': define('long', 16 * 1024 * 1024, {
-    doc: 'Samsa: a log whose recovery point has moved this many bytes since its last checkpoint is checkpointed within a second, so that recovery after a crash scans at most about this much (plus a second of writes) per partition, whatever the log size; 0 only checkpoints on the interval.',
+    doc: 'Samsa: a log whose recovery point has moved this many bytes since its last checkpoint is checkpointed within 0.2 s, so that recovery after a crash scans at most about this much (plus 0.2 s of writes) per partition, whatever the log size; 0 only checkpoints on the interval.',
     validator: atLeast(0),
   }),
   'log.cleaner.enable': define('boolean', true, { doc: 'Run the log cleaner (needed by compacted topics).' }),

@@ -43,10 +43,12 @@ export interface LogManagerConfig {
   cleanerBackoffMs?: number;
   /**
    * samsa.recovery.checkpoint.bytes: a log that has grown this much since its last checkpoint is
-   * checkpointed at the next check (every `flushCheckIntervalMs`); 0 disables. Default 16 MiB.
+   * checkpointed at the next check (every `recoveryCheckIntervalMs`); 0 disables. Default 16 MiB.
    */
   recoveryCheckpointBytes?: number;
-  /** How often pagecache logs are checked against flush.ms (and logs against the above), default 1000. */
+  /** How often logs are checked against `recoveryCheckpointBytes`, default 200 ms. */
+  recoveryCheckIntervalMs?: number;
+  /** How often pagecache logs are checked against flush.ms, default 1000. */
   flushCheckIntervalMs?: number;
   /** Start the background timers (default true; tests drive the duties by hand). */
   scheduler?: boolean;
@@ -352,10 +354,8 @@ export class LogManager {
     every(this.config.retentionCheckIntervalMs ?? 300_000, () => this.runRetention());
     every(this.config.checkpointIntervalMs ?? 60_000, () => this.checkpoint());
     every(this.config.cleanerBackoffMs ?? 15_000, () => this.runCleaner());
-    every(this.config.flushCheckIntervalMs ?? 1_000, async () => {
-      await this.flushByTime();
-      await this.checkpointGrownLogs();
-    });
+    every(this.config.flushCheckIntervalMs ?? 1_000, () => this.flushByTime());
+    every(this.config.recoveryCheckIntervalMs ?? 200, () => this.checkpointGrownLogs());
   }
 
   // --- shutdown ---------------------------------------------------------------------------------
