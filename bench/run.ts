@@ -1,9 +1,8 @@
 /**
- * `npm run bench`: Samsa's throughput and start-up figures next to a raw baseline measured in the
- * same run, printed as a Markdown table and written to bench/results/<timestamp>.json.
- *
- *   npm run bench -- [--reps 3] [--duration 2000] [--only <regex>] [--no-build]
- *                    [--skip-kcat] [--skip-startup] [--profile <row id>]
+ * `npm run bench`: Samsa's throughput and start-up figures next to a raw baseline and Apache Kafka
+ * measured in the same run, printed as Markdown tables, written to bench/results/<timestamp>.json
+ * and drawn as SVG charts into bench/results/<timestamp>/. `npm run bench -- --help` lists the
+ * options.
  *
  * Each repetition runs every workload once (repetitions are the outer loop, so slow drifts of a
  * shared machine spread over all rows); each figure is the median of the repetitions with min-max.
@@ -16,8 +15,16 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type ApacheKafka, apacheKafkaAvailable, startApacheKafka } from './apache-kafka.js';
 import { kcatAvailable, kcatConsume, kcatProduce, writeLinesFile } from './kcat.js';
+import { resultsForCharts, writeCharts } from './lib/charts.js';
 import { createTopic, ensureTopic, waitWritable } from './lib/kafka.js';
 import { consumeLoad, produceLoad } from './lib/load.js';
+import {
+  type Compression,
+  consumerPerf,
+  type ProducerPerfOptions,
+  producerPerf,
+  producerProperties,
+} from './lib/perf-tools.js';
 import {
   cpuMeter,
   type Listening,
@@ -32,22 +39,73 @@ import { compact, fixed, markdownTable, range, type Summary, summarize } from '.
 import { WireConnection } from './lib/wire.js';
 import { summarizeProfile } from './profile-summary.js';
 
-const { values: flags } = parseArgs({
-  options: {
-    reps: { type: 'string', default: '3' },
-    duration: { type: 'string', default: '2000' },
-    only: { type: 'string' },
-    'no-build': { type: 'boolean', default: false },
-    'skip-kcat': { type: 'boolean', default: false },
-    'skip-kafka': { type: 'boolean', default: false },
-    'skip-startup': { type: 'boolean', default: false },
-    profile: { type: 'string' },
-    'latency-ms': { type: 'string', default: '10000' },
-    'latency-warmup': { type: 'string', default: '2000' },
-    'recovery-sizes': { type: 'string', default: '1,200,1024' },
-    'recovery-checkpointed': { type: 'boolean', default: false },
-  },
-});
+const USAGE = `usage: npm run bench -- [options]
+
+  --reps N                 repetitions of every row (3); figures are median (min–max)
+  --duration MS            length of each produce run of our generator (2000)
+  --only REGEX             run only the rows whose id matches, e.g. 'samsa/produce/100B/fsync/p1/acks1',
+                           'kafka/produce/100B/flush1/', '/perftool/', '^(samsa|kafka)/latency/'
+  --skip-kafka             no Apache Kafka rows (its broker is not started)
+  --skip-kafka-flush       no Apache Kafka flush.messages=1 rows (matched durability)
+  --skip-perf-test         no kafka-producer-perf-test / kafka-consumer-perf-test rows
+  --perf-mib MIB           payload per kafka-producer-perf-test run (100); the first 20 % of its
+                           records are its warm-up and left out of the figures
+  --skip-kcat              no kcat rows
+  --skip-startup           no start-up figures
+  --latency-ms MS          measured part of each end-to-end latency run (10000)
+  --latency-warmup MS      warm-up before it (2000)
+  --recovery-sizes LIST    MiB of log for the restart-after-SIGKILL rows (1,200,1024)
+  --recovery-checkpointed  add the rows killed 65 s after the writes
+  --charts-dir DIR         also write the SVG charts into DIR (e.g. docs/bench); they always go
+                           to bench/results/<timestamp>/ next to the JSON
+  --profile ROW            one samsa/produce/... row under --cpu-prof, with a profile summary
+  --no-build               do not rebuild dist/ first
+  -h, --help               this text
+
+Charts of a saved run: node --import tsx bench/charts.ts bench/results/<timestamp>.json [--out DIR]
+`;
+
+function parseFlags() {
+  try {
+    return parseArgs({
+      options: {
+        help: { type: 'boolean', short: 'h', default: false },
+        reps: { type: 'string', default: '3' },
+        duration: { type: 'string', default: '2000' },
+        only: { type: 'string' },
+        'no-build': { type: 'boolean', default: false },
+        'skip-kcat': { type: 'boolean', default: false },
+        'skip-kafka': { type: 'boolean', default: false },
+        'skip-startup': { type: 'boolean', default: false },
+        profile: { type: 'string' },
+        'latency-ms': { type: 'string', default: '10000' },
+        'latency-warmup': { type: 'string', default: '2000' },
+        'recovery-sizes': { type: 'string', default: '1,200,1024' },
+        'recovery-checkpointed': { type: 'boolean', default: false },
+        'skip-kafka-flush': { type: 'boolean', default: false },
+        'skip-perf-test': { type: 'boolean', default: false },
+        'perf-mib': { type: 'string', default: '100' },
+        'charts-dir': { type: 'string' },
+      },
+    }).values;
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
+const flags = parseFlags();
+
+if (flags.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+for (const name of ['reps', 'duration', 'latency-ms', 'latency-warmup', 'perf-mib'] as const) {
+  if (!(Number(flags[name]) > 0)) {
+    process.stderr.write(`--${name} takes a positive number, not ${JSON.stringify(flags[name])}\n\n${USAGE}`);
+    process.exit(2);
+  }
+}
 
 const REPS = Number(flags.reps);
 const DURATION_MS = Number(flags.duration);
@@ -67,6 +125,12 @@ const LATENCY_WARMUP_MS = Number(flags['latency-warmup']);
 const RECOVERY_SIZES_MIB = flags['recovery-sizes'].split(',').map(Number);
 const PRODUCERS = 100;
 const PRODUCERS_BATCH = 10;
+/** Topic config of the matched-durability Kafka rows: fsync after every append. */
+const KAFKA_FLUSH_CONFIG = { 'flush.messages': '1' } as const;
+const PERF_MIB = Number(flags['perf-mib']);
+const PERF_WARMUP_SHARE = 0.2;
+const PERF_LINGER_MS = 5;
+const PERF_BATCH_SIZE = 65_536;
 
 type Durability = 'fsync' | 'pagecache';
 
@@ -89,6 +153,8 @@ interface Row {
   baseline?: string;
   /** Row id of the same workload against Apache Kafka. */
   peer?: string;
+  /** Row id of the same workload against Apache Kafka with flush.messages=1 (matched durability). */
+  fsyncPeer?: string;
   samples: Sample[];
   errors: string[];
 }
@@ -96,7 +162,7 @@ interface Row {
 const rows = new Map<string, Row>();
 const only = flags.only !== undefined ? new RegExp(flags.only) : undefined;
 
-function row(id: string, label: string, baseline?: string, peer?: string): Row {
+function row(id: string, label: string, baseline?: string, peer?: string, fsyncPeer?: string): Row {
   let found = rows.get(id);
   if (!found) {
     found = {
@@ -106,6 +172,7 @@ function row(id: string, label: string, baseline?: string, peer?: string): Row {
       errors: [],
       ...(baseline !== undefined ? { baseline } : {}),
       ...(peer !== undefined ? { peer } : {}),
+      ...(fsyncPeer !== undefined ? { fsyncPeer } : {}),
     };
     rows.set(id, found);
   }
@@ -265,6 +332,7 @@ async function samsaJob(w: SamsaWorkload, nodeArgs: readonly string[] = []): Pro
     `${w.recordSize} B Samsa produce, ${w.durability}, ${w.partitions} partition${w.partitions > 1 ? 's' : ''}, acks=${w.acks === -1 ? 'all' : w.acks}`,
     baseline,
     `kafka/produce/${w.recordSize}B/p${w.partitions}/acks${w.acks}`,
+    w.durability === 'fsync' ? kafkaProduceId(w.recordSize, w.partitions, w.acks, true) : undefined,
   );
   let started: Awaited<ReturnType<typeof startSamsa>>;
   try {
@@ -342,27 +410,37 @@ async function samsaJob(w: SamsaWorkload, nodeArgs: readonly string[] = []): Pro
 
 let kafkaTopics = 0;
 
-/** The Samsa workload against Apache Kafka (page cache, as Kafka always is), on a fresh topic. */
+/** Row id of a Kafka produce row of our generator; `flush` = the topic has flush.messages=1. */
+function kafkaProduceId(recordSize: number, partitions: number, acks: number, flush: boolean): string {
+  return `kafka/produce/${recordSize}B/${flush ? 'flush1/' : ''}p${partitions}/acks${acks}`;
+}
+
+/**
+ * The Samsa workload against Apache Kafka, on a fresh topic: in Kafka's default page-cache mode,
+ * or (`flush`) on a topic created with flush.messages=1, so that Kafka fsyncs after every append
+ * before it answers, as Samsa's fsync default does (produce only: the consume path is the same).
+ */
 async function kafkaJob(
   kafka: ApacheKafka,
   recordSize: number,
   partitions: number,
   acks: number,
+  flush = false,
 ): Promise<void> {
-  const produceId = `kafka/produce/${recordSize}B/p${partitions}/acks${acks}`;
+  const produceId = kafkaProduceId(recordSize, partitions, acks, flush);
   const consumeId = `kafka/consume/${recordSize}B/p${partitions}`;
-  const consumeToo = acks === 1 && wanted(consumeId);
+  const consumeToo = !flush && acks === 1 && wanted(consumeId);
   if (!wanted(produceId) && !consumeToo) return;
   const plural = partitions > 1 ? 's' : '';
   const produceRow = row(
     produceId,
-    `${recordSize} B Apache Kafka produce, ${partitions} partition${plural}, acks=${acks === -1 ? 'all' : acks}`,
-    `baseline/produce/${recordSize}B/write`,
+    `${recordSize} B Apache Kafka produce${flush ? ', flush.messages=1' : ''}, ${partitions} partition${plural}, acks=${acks === -1 ? 'all' : acks}`,
+    `baseline/produce/${recordSize}B/${flush ? 'fdatasync' : 'write'}`,
   );
   const topic = `bench-${++kafkaTopics}`;
   try {
     const admin = await WireConnection.connect(kafka.host, kafka.port);
-    await createTopic(admin, topic, partitions);
+    await createTopic(admin, topic, partitions, flush ? KAFKA_FLUSH_CONFIG : {});
     await waitWritable(admin, 9, topic, partitions);
     admin.close();
     const meter = cpuMeter(kafka.pid);
@@ -473,6 +551,196 @@ async function kcatJob(recordSize: number, durability: Durability, acks: number)
     await broker.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Kafka's own load generators: kafka-producer-perf-test and kafka-consumer-perf-test
+
+interface PerfWorkload {
+  recordSize: number;
+  partitions: number;
+  acks: number;
+  compression: Compression;
+}
+
+/** 100 B and 1 KiB, 1 and 6 partitions, acks=1 and acks=all, no compression; lz4 with acks=1. */
+const PERF_WORKLOADS: readonly PerfWorkload[] = SIZES.flatMap((recordSize) =>
+  [1, 6].flatMap((partitions) => [
+    { recordSize, partitions, acks: 1, compression: 'none' as const },
+    { recordSize, partitions, acks: -1, compression: 'none' as const },
+    { recordSize, partitions, acks: 1, compression: 'lz4' as const },
+  ]),
+);
+
+type PerfTarget = 'samsa' | 'kafka' | 'kafka-flush1';
+
+interface PerfSample {
+  recordsPerSec: number;
+  mibPerSec: number;
+  /** Records the figures are over (the producer's steady-state records, the consumer's reads). */
+  records: number;
+  avgMs?: number;
+  maxMs?: number;
+  p50Ms?: number;
+  p95Ms?: number;
+  p99Ms?: number;
+  p999Ms?: number;
+  /** Consumer: its group join, which the figures leave out. */
+  rebalanceMs?: number;
+}
+
+interface PerfRow {
+  id: string;
+  label: string;
+  kind: 'produce' | 'consume';
+  peer?: string;
+  fsyncPeer?: string;
+  samples: PerfSample[];
+  errors: string[];
+}
+
+const perfRows = new Map<string, PerfRow>();
+
+function perfRow(id: string, label: string, kind: PerfRow['kind'], peer?: string, fsyncPeer?: string) {
+  let found = perfRows.get(id);
+  if (!found) {
+    found = {
+      id,
+      label,
+      kind,
+      samples: [],
+      errors: [],
+      ...(peer !== undefined ? { peer } : {}),
+      ...(fsyncPeer !== undefined ? { fsyncPeer } : {}),
+    };
+    perfRows.set(id, found);
+  }
+  return found;
+}
+
+function perfIds(w: PerfWorkload, target: PerfTarget): { produce: string; consume: string } {
+  const system = target === 'samsa' ? 'samsa' : 'kafka';
+  const mode = target === 'samsa' ? 'fsync/' : target === 'kafka-flush1' ? 'flush1/' : '';
+  const lz4 = w.compression === 'lz4' ? '/lz4' : '';
+  return {
+    produce: `${system}/perftool/produce/${w.recordSize}B/${mode}p${w.partitions}/acks${w.acks}${lz4}`,
+    consume: `${system}/perftool/consume/${w.recordSize}B/${mode}p${w.partitions}`,
+  };
+}
+
+/**
+ * One kafka-producer-perf-test run of `w` against Samsa (a fresh broker, fsync default), Apache
+ * Kafka (a fresh topic) or Kafka with flush.messages=1, then, for the uncompressed acks=1 runs
+ * against Samsa and page-cache Kafka, one kafka-consumer-perf-test reading the topic back.
+ */
+async function perfToolJob(w: PerfWorkload, target: PerfTarget, kafka: ApacheKafka | undefined) {
+  const ids = perfIds(w, target);
+  const consumeToo = target !== 'kafka-flush1' && w.acks === 1 && w.compression === 'none';
+  const wantConsume = consumeToo && wanted(ids.consume);
+  if (!wanted(ids.produce) && !wantConsume) return;
+  if (target !== 'samsa' && !kafka) return;
+  log(`  ${ids.produce}`);
+  const plural = w.partitions > 1 ? 's' : '';
+  const who = {
+    samsa: 'Samsa, fsync',
+    kafka: 'Apache Kafka',
+    'kafka-flush1': 'Apache Kafka, flush.messages=1',
+  };
+  const produceRow = perfRow(
+    ids.produce,
+    `${w.recordSize} B kafka-producer-perf-test → ${who[target]}, ${w.partitions} partition${plural}, acks=${w.acks === -1 ? 'all' : w.acks}${w.compression === 'lz4' ? ', lz4' : ''}`,
+    'produce',
+    target === 'samsa' ? perfIds(w, 'kafka').produce : undefined,
+    target === 'samsa' ? perfIds(w, 'kafka-flush1').produce : undefined,
+  );
+  let samsa: Awaited<ReturnType<typeof startSamsa>> | undefined;
+  try {
+    let host: string;
+    let port: number;
+    let topic = 'perf';
+    if (target === 'samsa') {
+      samsa = await startSamsa('fsync', w.partitions);
+      ({ host, port } = samsa.broker);
+    } else {
+      ({ host, port } = kafka!);
+      topic = `perf-${++kafkaTopics}`;
+    }
+    const admin = await WireConnection.connect(host, port);
+    await createTopic(admin, topic, w.partitions, target === 'kafka-flush1' ? KAFKA_FLUSH_CONFIG : {});
+    // Kafka can list a new leader before it takes writes; the tool would retry, but not time it.
+    if (target !== 'samsa') await waitWritable(admin, 9, topic, w.partitions);
+    admin.close();
+    const bootstrap = `${host}:${port}`;
+    const records = Math.round((PERF_MIB * MiB) / w.recordSize);
+    const produced = await producerPerf({
+      bootstrap,
+      topic,
+      records,
+      warmupRecords: Math.round(records * PERF_WARMUP_SHARE),
+      recordSize: w.recordSize,
+      acks: w.acks,
+      compression: w.compression,
+      lingerMs: PERF_LINGER_MS,
+      batchSize: PERF_BATCH_SIZE,
+    });
+    if (!produced.steadyState) produceRow.errors.push('no steady-state line: figures include the warm-up');
+    produceRow.samples.push({
+      recordsPerSec: produced.recordsPerSec,
+      mibPerSec: produced.mibPerSec,
+      records: produced.records,
+      avgMs: produced.avgMs,
+      maxMs: produced.maxMs,
+      p50Ms: produced.p50Ms,
+      p95Ms: produced.p95Ms,
+      p99Ms: produced.p99Ms,
+      p999Ms: produced.p999Ms,
+    });
+    if (wantConsume) {
+      const consumeRow = perfRow(
+        ids.consume,
+        `${w.recordSize} B kafka-consumer-perf-test ← ${who[target]}, ${w.partitions} partition${plural}`,
+        'consume',
+        target === 'samsa' ? perfIds(w, 'kafka').consume : undefined,
+      );
+      try {
+        const read = await consumerPerf({ bootstrap, topic, records });
+        if (read.records < records) consumeRow.errors.push(`read ${read.records} of ${records} records`);
+        consumeRow.samples.push({
+          recordsPerSec: read.recordsPerSec,
+          mibPerSec: read.mibPerSec,
+          records: read.records,
+          rebalanceMs: read.rebalanceMs,
+        });
+      } catch (error) {
+        consumeRow.errors.push(String(error).slice(0, 500));
+      }
+    }
+  } catch (error) {
+    produceRow.errors.push(String(error).slice(0, 500));
+  } finally {
+    if (samsa) {
+      await samsa.broker.stop();
+      rmSync(samsa.dir, { recursive: true, force: true });
+    }
+  }
+}
+
+/** The producer settings of the perf-tool rows, as passed to the tool (bootstrap left out). */
+function perfSettings(): string {
+  const sample: ProducerPerfOptions = {
+    bootstrap: '',
+    topic: '',
+    records: 0,
+    warmupRecords: 0,
+    recordSize: 0,
+    acks: 1,
+    compression: 'none',
+    lingerMs: PERF_LINGER_MS,
+    batchSize: PERF_BATCH_SIZE,
+  };
+  return producerProperties(sample)
+    .filter((p) => p.startsWith('linger') || p.startsWith('batch'))
+    .join(', ');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -894,6 +1162,7 @@ function renderThroughput(): string {
     const own = summaries.get(r.id)!;
     const base = r.baseline !== undefined ? summaries.get(r.baseline) : undefined;
     const peer = r.peer !== undefined ? summaries.get(r.peer) : undefined;
+    const fsyncPeer = r.fsyncPeer !== undefined ? summaries.get(r.fsyncPeer) : undefined;
     const p50 = summarize(r.samples.map((s) => s.p50Ms ?? Number.NaN));
     const p99 = summarize(r.samples.map((s) => s.p99Ms ?? Number.NaN));
     const rss = summarize(r.samples.map((s) => s.peakRssMiB ?? Number.NaN));
@@ -905,6 +1174,7 @@ function renderThroughput(): string {
       range(own.mib, (v) => fixed(v, 0)),
       base ? `${ratio(own.mib, base.mib)} of ${shortBaseline(r.baseline!)}` : '',
       peer && peer.mib.n > 0 ? ratio(own.mib, peer.mib) : '',
+      fsyncPeer && fsyncPeer.mib.n > 0 ? ratio(own.mib, fsyncPeer.mib) : '',
       p50.n > 0 ? `${fixed(p50.median)} / ${fixed(p99.median)}` : '',
       serverCpu.n > 0 ? `${fixed(serverCpu.median, 0)} / ${fixed(generatorCpu.median, 0)}` : '',
       rss.n > 0 ? fixed(rss.median, 0) : '',
@@ -918,12 +1188,59 @@ function renderThroughput(): string {
       'MiB/s (payload)',
       'vs baseline',
       'vs Apache Kafka',
+      'vs Kafka flush.messages=1',
       'ack p50 / p99 ms',
       'CPU % server / generator',
       'peak RSS MiB',
       'notes',
     ],
     table,
+  );
+}
+
+function renderPerfTool(): string {
+  if (perfRows.size === 0) return '';
+  const records = (id: string | undefined) =>
+    id === undefined ? undefined : summarize(perfRows.get(id)?.samples.map((s) => s.recordsPerSec) ?? []);
+  const ratioTo = (own: Summary, id: string | undefined) => {
+    const other = records(id);
+    return other && other.n > 0 ? ratio(own, other) : '';
+  };
+  const ms = (r: PerfRow, pick: (s: PerfSample) => number | undefined) =>
+    fixed(summarize(r.samples.map((s) => pick(s) ?? Number.NaN)).median, 0);
+  return markdownTable(
+    [
+      `Kafka's perf tools (${perfSettings()})`,
+      'records/s',
+      'MiB/s (payload)',
+      'vs Apache Kafka',
+      'vs Kafka flush.messages=1',
+      'latency avg / p50 / p95 / p99 / p99.9 / max ms',
+      'notes',
+    ],
+    [...perfRows.values()].map((r) => {
+      const own = summarize(r.samples.map((s) => s.recordsPerSec));
+      const latency =
+        r.kind === 'produce' && r.samples.length > 0
+          ? [
+              ms(r, (s) => s.avgMs),
+              ms(r, (s) => s.p50Ms),
+              ms(r, (s) => s.p95Ms),
+              ms(r, (s) => s.p99Ms),
+              ms(r, (s) => s.p999Ms),
+              ms(r, (s) => s.maxMs),
+            ].join(' / ')
+          : '';
+      return [
+        r.label,
+        range(own, compact),
+        range(summarize(r.samples.map((s) => s.mibPerSec)), (v) => fixed(v, 0)),
+        ratioTo(own, r.peer),
+        ratioTo(own, r.fsyncPeer),
+        latency,
+        r.errors.length > 0 ? `⚠ ${r.errors[0]!.slice(0, 120)}` : '',
+      ];
+    }),
   );
 }
 
@@ -1006,7 +1323,13 @@ async function profile(id: string): Promise<void> {
 async function main(): Promise<void> {
   if (!flags['no-build']) {
     log('building dist/ (npm run build)');
-    const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8' });
+    // The build info sits in dist/ itself: the default one, in node_modules/.cache, can be shared
+    // by several work trees (a linked node_modules) and would then skip emitting into this one.
+    const build = spawnSync(
+      'npx',
+      ['tsc', '-p', 'tsconfig.build.json', '--tsBuildInfoFile', join('dist', '.tsbuildinfo')],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
     if (build.status !== 0) log(`build reported errors (continuing with what was emitted):\n${build.stdout}`);
   }
   if (flags.profile !== undefined) {
@@ -1017,11 +1340,7 @@ async function main(): Promise<void> {
   await warmUp();
   const useKcat = !flags['skip-kcat'] && kcatAvailable();
   let kafka: ApacheKafka | undefined;
-  if (
-    !flags['skip-kafka'] &&
-    apacheKafkaAvailable() &&
-    (flags.only === undefined || flags.only.includes('kafka'))
-  ) {
+  if (!flags['skip-kafka'] && apacheKafkaAvailable() && kafkaRowIds().some(wanted)) {
     try {
       log('starting Apache Kafka (bench/kafka/start-kafka.sh)');
       kafka = await startApacheKafka(freshDir('apache-kafka'));
@@ -1053,6 +1372,28 @@ async function main(): Promise<void> {
   await report(started);
 }
 
+/** Every row id that needs Apache Kafka, so that --only starts it only when one is selected. */
+function kafkaRowIds(): string[] {
+  const ids: string[] = [];
+  for (const size of SIZES) {
+    for (const partitions of [1, 6]) {
+      ids.push(`kafka/consume/${size}B/p${partitions}`);
+      for (const acks of [1, -1]) {
+        ids.push(kafkaProduceId(size, partitions, acks, false), kafkaProduceId(size, partitions, acks, true));
+      }
+    }
+  }
+  for (const w of PERF_WORKLOADS) {
+    for (const target of ['kafka', 'kafka-flush1'] as const) {
+      const { produce, consume } = perfIds(w, target);
+      ids.push(produce, consume);
+    }
+  }
+  for (const rate of LATENCY_RATES) ids.push(`kafka/latency/${rate}`);
+  ids.push(`kafka/producers${PRODUCERS}`);
+  return ids;
+}
+
 async function runRepetitions(useKcat: boolean, kafka: ApacheKafka | undefined): Promise<void> {
   for (let rep = 1; rep <= REPS; rep++) {
     log(`repetition ${rep} of ${REPS}`);
@@ -1076,11 +1417,21 @@ async function runRepetitions(useKcat: boolean, kafka: ApacheKafka | undefined):
       if (kafka) {
         for (const partitions of [1, 6]) {
           for (const acks of [1, -1]) {
-            if (wanted(`kafka/produce/${size}B/p${partitions}/acks${acks}`)) {
-              log(`  kafka/produce/${size}B/p${partitions}/acks${acks}`);
+            for (const flush of flags['skip-kafka-flush'] ? [false] : [false, true]) {
+              const id = kafkaProduceId(size, partitions, acks, flush);
+              if (wanted(id)) log(`  ${id}`);
+              await kafkaJob(kafka, size, partitions, acks, flush);
             }
-            await kafkaJob(kafka, size, partitions, acks);
           }
+        }
+      }
+    }
+    if (!flags['skip-perf-test']) {
+      for (const w of PERF_WORKLOADS) {
+        await perfToolJob(w, 'samsa', kafka);
+        if (kafka) {
+          await perfToolJob(w, 'kafka', kafka);
+          if (!flags['skip-kafka-flush']) await perfToolJob(w, 'kafka-flush1', kafka);
         }
       }
     }
@@ -1109,6 +1460,8 @@ async function report(started: number): Promise<void> {
     '',
     throughput,
     '',
+    renderPerfTool(),
+    '',
     renderLatency(),
     '',
     renderRecovery(),
@@ -1121,29 +1474,42 @@ async function report(started: number): Promise<void> {
   const resultsDir = join(ROOT, 'bench', 'results');
   mkdirSync(resultsDir, { recursive: true });
   const file = join(resultsDir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(
-    file,
-    `${JSON.stringify(
-      {
-        machine: info,
-        settings: {
-          reps: REPS,
-          durationMs: DURATION_MS,
-          connections: CONNECTIONS,
-          inFlight: IN_FLIGHT,
-          RECORDS_PER_BATCH,
+  const json = `${JSON.stringify(
+    {
+      machine: info,
+      settings: {
+        reps: REPS,
+        durationMs: DURATION_MS,
+        connections: CONNECTIONS,
+        inFlight: IN_FLIGHT,
+        RECORDS_PER_BATCH,
+        perfTool: {
+          mibPerRun: PERF_MIB,
+          warmupShare: PERF_WARMUP_SHARE,
+          lingerMs: PERF_LINGER_MS,
+          batchSize: PERF_BATCH_SIZE,
         },
-        rows: [...rows.values()],
-        latency: [...latencyRows.values()],
-        recovery: [...recoveryRows.values()],
-        startup: startupFigures,
-        markdown: report,
+        kafkaFlushConfig: KAFKA_FLUSH_CONFIG,
       },
-      null,
-      2,
-    )}\n`,
-  );
+      rows: [...rows.values()],
+      perfTool: [...perfRows.values()],
+      latency: [...latencyRows.values()],
+      recovery: [...recoveryRows.values()],
+      startup: startupFigures,
+      markdown: report,
+    },
+    null,
+    2,
+  )}\n`;
+  writeFileSync(file, json);
   log(`wrote ${file}`);
+  // The charts are drawn from the JSON as written, exactly as bench/charts.ts redraws them.
+  const results = resultsForCharts(JSON.parse(json));
+  const chartDirs = [file.slice(0, -'.json'.length), ...(flags['charts-dir'] ? [flags['charts-dir']] : [])];
+  for (const dir of chartDirs) {
+    const written = writeCharts(results, dir);
+    log(written.length > 0 ? `wrote ${written.length} charts into ${dir}` : 'no rows to chart');
+  }
 }
 
 try {

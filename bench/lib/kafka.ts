@@ -204,18 +204,28 @@ export function walkBatches(records: Buffer | null): BatchWalk {
   return walk;
 }
 
-/** Creates `topic` with `partitions` partitions (CreateTopics v4), then waits for its leaders. */
+/**
+ * Creates `topic` with `partitions` partitions and topic `configs` (CreateTopics v4, e.g.
+ * `{ 'flush.messages': '1' }`), then waits for its leaders.
+ */
 export async function createTopic(
   connection: WireConnection,
   topic: string,
   partitions: number,
+  configs: Readonly<Record<string, string>> = {},
 ): Promise<void> {
   const response = await connection.request(
     Apis.CreateTopics,
     4,
     Apis.CreateTopics.request.create({
       topics: [
-        { name: topic, numPartitions: partitions, replicationFactor: 1, assignments: [], configs: [] },
+        {
+          name: topic,
+          numPartitions: partitions,
+          replicationFactor: 1,
+          assignments: [],
+          configs: Object.entries(configs).map(([name, value]) => ({ name, value })),
+        },
       ],
       timeoutMs: 30_000,
       validateOnly: false,
