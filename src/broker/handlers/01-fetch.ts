@@ -248,7 +248,11 @@ async function readPartition(
   try {
     const result =
       maxBytes > 0 || limits.minOneBatch
-        ? await log.read(fetchOffset, maxBytes, { maxOffset, minOneBatch: limits.minOneBatch })
+        ? await log.read(fetchOffset, maxBytes, {
+            maxOffset,
+            minOneBatch: limits.minOneBatch,
+            readAheadBytes: request.partitionMaxBytes,
+          })
         : await log.read(fetchOffset, 0, { maxOffset: fetchOffset });
     return {
       partitionIndex: index,

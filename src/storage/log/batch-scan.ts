@@ -89,6 +89,17 @@ export function checkStoredBatch(
   return size;
 }
 
+/** Bytes of the whole batches at the start of `buffer[0, length)` (a read cut at a batch end). */
+export function wholeBatchesLength(buffer: Buffer, length: number): number {
+  let end = 0;
+  while (end + BATCH_HEADER_SIZE <= length) {
+    const size = batchHeader.totalSize(buffer, end);
+    if (size < BATCH_HEADER_SIZE || end + size > length) break;
+    end += size;
+  }
+  return end;
+}
+
 /** Rewrites the CRC-32C of the batch at `position` after a change inside the checksummed part. */
 export function updateBatchCrc(buffer: Buffer, position: number, size: number): void {
   buffer.writeUInt32BE(

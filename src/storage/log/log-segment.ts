@@ -1,6 +1,6 @@
 import { BATCH_HEADER_SIZE, batchHeader } from '../../protocol/records/batch-header.js';
 import type { FileHandle, FileSystem } from '../fs.js';
-import { type BatchLocation, checkStoredBatch, scanBatchHeaders } from './batch-scan.js';
+import { type BatchLocation, checkStoredBatch, scanBatchHeaders, wholeBatchesLength } from './batch-scan.js';
 import { DELETED_SUFFIX, INDEX_SUFFIX, LOG_SUFFIX, segmentPath, TIME_INDEX_SUFFIX } from './file-names.js';
 import { OffsetIndex } from './offset-index.js';
 import { TimeIndex } from './time-index.js';
@@ -40,6 +40,11 @@ export class LogSegment {
   /** maxTimestamp of the first batch: segment.ms counts from it (Kafka), else from creation. */
   firstBatchTimestamp: number | undefined;
   readonly createdMs: number;
+  /**
+   * Moves whenever bytes below `size` may change (truncation, recovery): bytes read under one
+   * generation stand for the file only while it lasts (read-ahead).
+   */
+  generation = 0;
 
   /** Added to every file name while the segment is in transit (`.cleaned`, `.swap`), else ''. */
   private suffix = '';
@@ -210,6 +215,15 @@ export class LogSegment {
    * recovery point after an unclean shutdown, and for segments whose indexes failed the check.
    */
   async recover(): Promise<RecoveryResult> {
+    this.generation++;
+    try {
+      return await this.recoverBatches();
+    } finally {
+      this.generation++;
+    }
+  }
+
+  private async recoverBatches(): Promise<RecoveryResult> {
     this.offsetIndex.reset();
     this.timeIndex.reset();
     this.maxTimestamp = -1;
@@ -362,6 +376,15 @@ export class LogSegment {
    * removed.
    */
   async truncateTo(offset: number): Promise<number> {
+    this.generation++;
+    try {
+      return await this.truncateBatches(offset);
+    } finally {
+      this.generation++;
+    }
+  }
+
+  private async truncateBatches(offset: number): Promise<number> {
     await this.ensureIndexes();
     const location = await this.translateOffset(offset);
     if (!location) return 0;
@@ -390,6 +413,11 @@ export class LogSegment {
   }
 
   // --- reading ----------------------------------------------------------------------------------
+
+  /** Set once the segment is deleted (its files renamed, then unlinked after the last reader). */
+  get isDeleted(): boolean {
+    return this.deleted;
+  }
 
   acquire(): void {
     this.readers++;
@@ -437,13 +465,7 @@ export class LogSegment {
     const want = Math.min(limit, maxBytes);
     const buffer = Buffer.allocUnsafe(want);
     const got = await this.log.read(buffer, 0, want, position);
-    let end = 0;
-    while (end + BATCH_HEADER_SIZE <= got) {
-      const size = batchHeader.totalSize(buffer, end);
-      if (size < BATCH_HEADER_SIZE || end + size > got) break;
-      end += size;
-    }
-    return buffer.subarray(0, end);
+    return buffer.subarray(0, wholeBatchesLength(buffer, got));
   }
 
   private async readExactly(position: number, length: number): Promise<Buffer> {
