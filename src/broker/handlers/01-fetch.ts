@@ -20,6 +20,7 @@ import type {
   FetchResponsePartitionData,
 } from '../../protocol/generated/fetch-response.js';
 import { OffsetOutOfRangeError } from '../../storage/errors.js';
+import { releaseBuffer } from '../../util/buffer-pool.js';
 import type { BrokerContext } from '../context.js';
 import { fetchWaitersOf, partitionKey } from '../fetch-waiters.js';
 import { lookupPartition, storageErrorCode } from '../partition-lookup.js';
@@ -82,6 +83,7 @@ export const fetchHandler = defineHandler({
       }
       cancel();
       if (connection.closed) return response(pass.responses);
+      releaseRecords(pass.responses); // read again on the next pass
     }
   },
 });
@@ -93,6 +95,17 @@ function response(responses: FetchResponseFetchableTopicResponse[]) {
     sessionId: 0,
     responses,
   });
+}
+
+/**
+ * Gives back the read buffers of a pass that will not be sent. A pass that is sent hands them to
+ * the connection, which releases them once written (see util/buffer-pool).
+ */
+function releaseRecords(responses: readonly FetchResponseFetchableTopicResponse[]): void {
+  for (const topic of responses) {
+    for (const partition of topic.partitions)
+      if (partition.records !== null) releaseBuffer(partition.records);
+  }
 }
 
 interface FetchPass {
@@ -180,10 +193,12 @@ async function readPartitionsAtOnce(
     for (let p = 0; p < partitions.length; p++) {
       const data = partitions[p]!;
       const size = data.records?.length ?? 0;
-      if (size > requested.partitions[p]!.partitionMaxBytes) return undefined;
       const fetchOffset = requested.partitions[p]!.fetchOffset;
       const unread = data.errorCode === ErrorCode.NONE && data.highWatermark > fetchOffset;
-      if (size === 0 && pass.bytes === 0 && unread) return undefined;
+      if (size > requested.partitions[p]!.partitionMaxBytes || (size === 0 && pass.bytes === 0 && unread)) {
+        releaseRecords(results.map((partitions) => ({ topic: '', topicId: '', partitions })));
+        return undefined;
+      }
       pass.bytes += size;
       if (data.errorCode !== ErrorCode.NONE) pass.hasError = true;
     }

@@ -1,4 +1,5 @@
 import { BATCH_HEADER_SIZE, batchHeader } from '../../protocol/records/batch-header.js';
+import { releaseBuffer, sharedBufferPool } from '../../util/buffer-pool.js';
 import type { FileHandle, FileSystem } from '../fs.js';
 import { type BatchLocation, checkStoredBatch, scanBatchHeaders, wholeBatchesLength } from './batch-scan.js';
 import { DELETED_SUFFIX, INDEX_SUFFIX, LOG_SUFFIX, segmentPath, TIME_INDEX_SUFFIX } from './file-names.js';
@@ -447,7 +448,8 @@ export class LogSegment {
 
   /**
    * Reads whole batches from `position` (a batch start) up to `maxPosition`, at most `maxBytes`
-   * of them; with `minOneBatch` the first batch is returned even when larger (KIP-74).
+   * of them; with `minOneBatch` the first batch is returned even when larger (KIP-74). The result
+   * is a pooled buffer owned by the caller (see util/buffer-pool), or an empty one.
    */
   async read(
     position: number,
@@ -463,22 +465,40 @@ export class LogSegment {
       return this.readExactly(position, firstBatchSize);
     }
     const want = Math.min(limit, maxBytes);
-    const buffer = Buffer.allocUnsafe(want);
-    const got = await this.log.read(buffer, 0, want, position);
-    return buffer.subarray(0, wholeBatchesLength(buffer, got));
+    const buffer = sharedBufferPool.acquire(want);
+    let got: number;
+    try {
+      got = await this.log.read(buffer, 0, want, position);
+    } catch (error) {
+      releaseBuffer(buffer);
+      throw error;
+    }
+    const end = wholeBatchesLength(buffer, got);
+    if (end > 0) return buffer.subarray(0, end);
+    releaseBuffer(buffer);
+    return Buffer.alloc(0);
   }
 
   private async readExactly(position: number, length: number): Promise<Buffer> {
-    const buffer = Buffer.allocUnsafe(length);
-    const got = await this.log.read(buffer, 0, length, position);
-    return got === length ? buffer : Buffer.alloc(0);
+    const buffer = await this.readRange(position, length);
+    if (buffer.length === length) return buffer;
+    releaseBuffer(buffer);
+    return Buffer.alloc(0);
   }
 
-  /** Reads raw bytes (compaction, tests). */
+  /**
+   * Reads raw bytes (read-ahead, compaction, tests) into a pooled buffer: the caller owns it and
+   * may release it (util/buffer-pool) once done.
+   */
   async readRange(position: number, length: number): Promise<Buffer> {
-    const buffer = Buffer.allocUnsafe(Math.max(0, Math.min(length, this.size - position)));
-    const got = await this.log.read(buffer, 0, buffer.length, position);
-    return buffer.subarray(0, got);
+    const buffer = sharedBufferPool.acquire(Math.max(0, Math.min(length, this.size - position)));
+    try {
+      const got = await this.log.read(buffer, 0, buffer.length, position);
+      return buffer.subarray(0, got);
+    } catch (error) {
+      releaseBuffer(buffer);
+      throw error;
+    }
   }
 
   /**

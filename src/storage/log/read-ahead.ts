@@ -1,4 +1,5 @@
 import { BATCH_HEADER_SIZE, batchHeader } from '../../protocol/records/batch-header.js';
+import { releaseBuffer, retainBuffer } from '../../util/buffer-pool.js';
 import { type BatchLocation, wholeBatchesLength } from './batch-scan.js';
 import type { LogSegment } from './log-segment.js';
 
@@ -22,6 +23,9 @@ import type { LogSegment } from './log-segment.js';
  * Sequential detection: a log keeps a few streams, each the offset some consumer should fetch
  * next. A fetch at a stream's offset continues it and, once answered, reads ahead; any other
  * fetch starts a new stream without reading ahead (random reads cost nothing extra).
+ *
+ * Chunks are pooled buffers (util/buffer-pool): a view served from one is one more owner of it,
+ * so the chunk can be dropped while the response holding the view is still being written.
  *
  * Memory: one chunk per stream, at most `maxStreamsPerLog` streams per log, and a budget over all
  * logs of one cache (LRU: the chunk unused the longest goes first; chunks unused for `idleMs`
@@ -135,7 +139,8 @@ export class ReadAheadCache {
     this.stats.loaded++;
     chunk.ready = segment.readRange(position, length).then(
       (buffer) => {
-        if (!chunk.dropped) chunk.buffer = buffer;
+        if (chunk.dropped) releaseBuffer(buffer);
+        else chunk.buffer = buffer;
       },
       () => this.drop(chunk),
     );
@@ -146,6 +151,7 @@ export class ReadAheadCache {
   drop(chunk: Chunk): void {
     if (chunk.dropped) return;
     chunk.dropped = true;
+    if (chunk.buffer !== undefined) releaseBuffer(chunk.buffer);
     chunk.buffer = undefined;
     if (this.chunks.delete(chunk)) this.used -= chunk.bytes;
   }
@@ -249,6 +255,12 @@ export class LogReadAhead {
   }
 }
 
+/** A view of a chunk given to a reader, who owns it as a fresh read's buffer (one more owner). */
+function handOut(view: Buffer): Buffer {
+  retainBuffer(view);
+  return view;
+}
+
 /** lastOffset of the last whole batch in `records`. */
 function lastOffsetOf(records: Buffer): number | undefined {
   let position = 0;
@@ -298,14 +310,15 @@ class ChunkSource implements SegmentSource {
       const batch = this.bytes(position, firstBatchSize);
       if (batch !== undefined) {
         this.stats.served++;
-        return Promise.resolve(batch);
+        return Promise.resolve(handOut(batch));
       }
     } else {
       const want = Math.min(limit, maxBytes);
       const bytes = this.bytes(position, want);
       if (bytes !== undefined) {
         this.stats.served++;
-        return Promise.resolve(bytes.subarray(0, wholeBatchesLength(bytes, want)));
+        const end = wholeBatchesLength(bytes, want);
+        return Promise.resolve(end > 0 ? handOut(bytes.subarray(0, end)) : Buffer.alloc(0));
       }
     }
     return this.segment.read(position, firstBatchSize, maxPosition, maxBytes, minOneBatch);
