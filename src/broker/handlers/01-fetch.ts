@@ -49,13 +49,18 @@ export const fetchHandler = defineHandler({
       });
     }
     const deadline = Date.now() + Math.max(0, request.maxWaitMs);
-    const waiters = fetchWaitersOf(broker);
     const topics = resolveTopics(broker.image(), request, apiVersion >= 13);
+    const done = (pass: FetchPass): boolean =>
+      pass.bytes >= request.minBytes || pass.hasError || deadline - Date.now() <= 0 || connection.closed;
+    // Most fetches find enough at once: they are answered without registering as waiters.
+    let pass = await readPartitions(broker, request, topics);
+    if (done(pass)) return response(pass.responses);
+    const waiters = fetchWaitersOf(broker);
     const watched = topics.flatMap(({ name, requested }) =>
       name === null ? [] : requested.partitions.map((partition) => partitionKey(name, partition.partition)),
     );
     for (;;) {
-      // Registered before reading, so that an append landing during the read is not missed.
+      // Registered before reading again, so that an append landing during the read is not missed.
       let woken = false;
       let wake: () => void = () => {};
       const wakeup = new Promise<void>((resolve) => {
@@ -65,16 +70,16 @@ export const fetchHandler = defineHandler({
         woken = true;
         wake();
       });
-      const pass = await readPartitions(broker, request, topics);
-      const remaining = deadline - Date.now();
-      if (pass.bytes >= request.minBytes || pass.hasError || remaining <= 0 || connection.closed) {
+      releaseRecords(pass.responses);
+      pass = await readPartitions(broker, request, topics);
+      if (done(pass)) {
         cancel();
         return response(pass.responses);
       }
       if (!woken) {
         let timer: NodeJS.Timeout | undefined;
         const timeout = new Promise<void>((resolve) => {
-          timer = setTimeout(resolve, remaining);
+          timer = setTimeout(resolve, deadline - Date.now());
         });
         const unclose = connection.onClose(() => wake());
         await Promise.race([wakeup, timeout]);
@@ -83,7 +88,6 @@ export const fetchHandler = defineHandler({
       }
       cancel();
       if (connection.closed) return response(pass.responses);
-      releaseRecords(pass.responses); // read again on the next pass
     }
   },
 });
