@@ -9,9 +9,9 @@
  * and the last release puts the memory back on the free list of its pool. A holder that never
  * releases simply lets the memory be collected as usual: forgetting to release costs only the
  * reuse, while releasing a view still in use would let its bytes be overwritten, so only the
- * code that knows a view's last use releases it (the fetch path: the connection, once the
- * response frame holding it has been written to the socket). Releasing a Buffer that does not
- * come from a pool does nothing.
+ * code that knows a view's last use releases it (the fetch path: the Fetch handler hands its
+ * read buffers over to the response, and the connection releases them once the frame has been
+ * written to the socket). Releasing a Buffer that does not come from a pool does nothing.
  *
  * Buffers come in power-of-two sizes from `minBytes` to `maxBufferBytes`; requests outside that
  * range get a plain allocation. The free lists hold at most `maxFreeBytes` in total.
@@ -97,6 +97,24 @@ export function releaseBuffer(view: Buffer): void {
   if (--ownership.owners > 0) return;
   owned.delete(memory);
   ownership.pool.recycle(memory);
+}
+
+/** Views whose owner's reference now belongs to the response frame they were put in. */
+const handedOver = new WeakSet<Buffer>();
+
+/**
+ * Gives the caller's reference of pooled `view` to the response frame it is put in, as that very
+ * Buffer object: the connection releases it once the frame is written (`releaseHandedOver`). Only
+ * views handed over this way are released by a connection; pooled bytes that reach a response
+ * any other way (say, group metadata loaded from a log and kept) are never released by it.
+ */
+export function handOver(view: Buffer): void {
+  if (owned.has(view.buffer)) handedOver.add(view);
+}
+
+/** Releases `piece` if it was handed over to the frame just written (no-op otherwise). */
+export function releaseHandedOver(piece: Buffer): void {
+  if (handedOver.delete(piece)) releaseBuffer(piece);
 }
 
 /** Whether `view` lies on pooled memory that is currently handed out (tests). */

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { BufferPool, isPooled, releaseBuffer, retainBuffer } from '../../src/util/buffer-pool.js';
+import {
+  BufferPool,
+  handOver,
+  isPooled,
+  releaseBuffer,
+  releaseHandedOver,
+  retainBuffer,
+} from '../../src/util/buffer-pool.js';
 
 describe('BufferPool', () => {
   test('the last release returns the memory, which the next acquire of its size class reuses', () => {
@@ -50,5 +57,20 @@ describe('BufferPool', () => {
     const buffers = [pool.acquire(1024), pool.acquire(1024), pool.acquire(1024)];
     for (const buffer of buffers) releaseBuffer(buffer);
     assert.equal(pool.freeByteCount, 2048);
+  });
+});
+
+describe('handing pooled views over to a response', () => {
+  test('only the very Buffer handed over is released by releaseHandedOver, once', () => {
+    const pool = new BufferPool({ minBytes: 1024, maxFreeBytes: 1 << 20 });
+    const buffer = pool.acquire(2048);
+    const kept = buffer.subarray(0, 100);
+    releaseHandedOver(kept);
+    assert.ok(isPooled(buffer), 'a view never handed over is not released');
+    handOver(buffer);
+    releaseHandedOver(buffer);
+    assert.ok(!isPooled(buffer));
+    releaseHandedOver(buffer);
+    assert.equal(pool.freeByteCount, 2048, 'released once');
   });
 });

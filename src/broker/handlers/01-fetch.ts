@@ -20,7 +20,7 @@ import type {
   FetchResponsePartitionData,
 } from '../../protocol/generated/fetch-response.js';
 import { OffsetOutOfRangeError } from '../../storage/errors.js';
-import { releaseBuffer } from '../../util/buffer-pool.js';
+import { handOver, releaseBuffer } from '../../util/buffer-pool.js';
 import type { BrokerContext } from '../context.js';
 import { fetchWaitersOf, partitionKey } from '../fetch-waiters.js';
 import { lookupPartition, storageErrorCode } from '../partition-lookup.js';
@@ -92,7 +92,11 @@ export const fetchHandler = defineHandler({
   },
 });
 
+/** The answer; its read buffers go with it, released by the connection once written. */
 function response(responses: FetchResponseFetchableTopicResponse[]) {
+  for (const topic of responses) {
+    for (const partition of topic.partitions) if (partition.records !== null) handOver(partition.records);
+  }
   return Apis.Fetch.response.create({
     throttleTimeMs: 0,
     errorCode: ErrorCode.NONE,

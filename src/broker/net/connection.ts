@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { FrameDecoder, FrameSizeError } from '../../protocol/frame.js';
-import { releaseBuffer } from '../../util/buffer-pool.js';
+import { releaseHandedOver } from '../../util/buffer-pool.js';
 import {
   CLOSE_CONNECTION,
   type CloseCallback,
@@ -38,13 +38,13 @@ function isThenable(value: unknown): value is PromiseLike<HandlerResult> {
 }
 
 /**
- * Once a frame is written, the pooled buffers in it (records read for a Fetch) go back to their
- * pool: the frame owned one reference of each (see util/buffer-pool). After a failed write they
- * are left to the garbage collector, in case the socket still referred to them.
+ * Once a frame is written, the pooled buffers handed over to it (records read for a Fetch) go
+ * back to their pool (see util/buffer-pool). After a failed write they are left to the garbage
+ * collector, in case the socket still referred to them.
  */
 function releaseFrame(frame: readonly Buffer[], error: Error | null | undefined): void {
   if (error) return;
-  for (const piece of frame) releaseBuffer(piece);
+  for (const piece of frame) releaseHandedOver(piece);
 }
 
 function frameLength(frame: readonly Buffer[]): number {
