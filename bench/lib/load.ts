@@ -206,8 +206,12 @@ export async function consumeLoad(options: ConsumeLoadOptions): Promise<ConsumeL
   }
   const partitions = options.expected.length;
   const connectionCount = Math.max(1, Math.min(options.connections, partitions));
+  // One fetch in flight per connection, each response walked before the next is awaited: the
+  // frames can share one buffer.
   const connections = await Promise.all(
-    Array.from({ length: connectionCount }, () => WireConnection.connect(options.host, options.port)),
+    Array.from({ length: connectionCount }, () =>
+      WireConnection.connect(options.host, options.port, 10_000, { reuseFrameBuffer: true }),
+    ),
   );
   const result: ConsumeLoadResult = {
     records: 0,

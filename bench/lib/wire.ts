@@ -71,23 +71,90 @@ export function prebuild<Request, Response>(
   };
 }
 
+export interface WireOptions {
+  /**
+   * Assemble response frames that span socket reads in one reused buffer instead of a new one per
+   * frame: a response body is then valid only until the next socket read is handled, i.e. for a
+   * caller that has one request in flight and is done with each response before awaiting again
+   * (the consumer). Saves the allocation, and the garbage collections, of a 1 MiB frame per fetch.
+   */
+  reuseFrameBuffer?: boolean;
+}
+
+/**
+ * Splits a stream into frame bodies like FrameDecoder, but a frame spanning reads is assembled in
+ * a buffer that is reused for the next one (see WireOptions.reuseFrameBuffer).
+ */
+export class ReusingFrameAssembler {
+  private scratch = Buffer.allocUnsafe(64 * 1024);
+  /** Bytes of an incomplete frame (size prefix included) held in `scratch`. */
+  private held = 0;
+
+  *feed(chunk: Buffer): Generator<Buffer, void, undefined> {
+    let at = 0;
+    if (this.held > 0) {
+      if (this.held < 4) {
+        const take = Math.min(4 - this.held, chunk.length);
+        chunk.copy(this.scratch, this.held, 0, take);
+        this.held += take;
+        at = take;
+        if (this.held < 4) return;
+      }
+      const total = 4 + this.scratch.readInt32BE(0);
+      if (this.scratch.length < total) {
+        const grown = Buffer.allocUnsafe(total);
+        this.scratch.copy(grown, 0, 0, this.held);
+        this.scratch = grown;
+      }
+      const take = Math.min(total - this.held, chunk.length - at);
+      chunk.copy(this.scratch, this.held, at, at + take);
+      this.held += take;
+      at += take;
+      if (this.held < total) return;
+      this.held = 0;
+      const frame = this.scratch.subarray(4, total);
+      // What follows in this chunk must not overwrite the frame just handed out.
+      if (at < chunk.length) this.scratch = Buffer.allocUnsafe(this.scratch.length);
+      yield frame;
+    }
+    while (chunk.length - at >= 4) {
+      const total = 4 + chunk.readInt32BE(at);
+      if (chunk.length - at < total) break;
+      yield chunk.subarray(at + 4, at + total);
+      at += total;
+    }
+    if (at < chunk.length) {
+      const rest = chunk.length - at;
+      if (this.scratch.length < rest) this.scratch = Buffer.allocUnsafe(rest);
+      chunk.copy(this.scratch, 0, at);
+      this.held = rest;
+    }
+  }
+}
+
 export class WireConnection {
   readonly socket: Socket;
-  private readonly decoder = new FrameDecoder();
+  private readonly decoder: { feed(chunk: Buffer): Generator<Buffer, void, undefined> };
   private readonly pending: Pending[] = [];
   private pendingHead = 0;
   private nextCorrelationId = 1;
   private closedError: Error | undefined;
 
-  private constructor(socket: Socket) {
+  private constructor(socket: Socket, options: WireOptions) {
     this.socket = socket;
+    this.decoder = options.reuseFrameBuffer ? new ReusingFrameAssembler() : new FrameDecoder();
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (error) => this.fail(error));
     socket.on('close', () => this.fail(new ConnectionClosedError()));
   }
 
-  static connect(host: string, port: number, timeoutMs = 10_000): Promise<WireConnection> {
+  static connect(
+    host: string,
+    port: number,
+    timeoutMs = 10_000,
+    options: WireOptions = {},
+  ): Promise<WireConnection> {
     return new Promise((resolve, reject) => {
       const socket = new Socket();
       const timer = setTimeout(() => {
@@ -101,7 +168,7 @@ export class WireConnection {
       socket.connect(port, host, () => {
         clearTimeout(timer);
         socket.removeAllListeners('error');
-        resolve(new WireConnection(socket));
+        resolve(new WireConnection(socket, options));
       });
     });
   }

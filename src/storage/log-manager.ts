@@ -13,6 +13,7 @@ import {
 } from './log/file-names.js';
 import { GroupCommit } from './log/group-commit.js';
 import { PartitionLog } from './log/partition-log.js';
+import { ReadAheadCache } from './log/read-ahead.js';
 import type { LogOptions } from './log-options.js';
 
 /**
@@ -70,6 +71,8 @@ const DELETE_DIR_SUFFIX = '-delete';
 export class LogManager {
   readonly logDir: string;
   readonly flusher = new GroupCommit();
+  /** Read-ahead chunks of every partition of this directory share one budget. */
+  readonly readAhead = new ReadAheadCache();
   /** Whether the last stop was clean (the marker was present at start). */
   cleanShutdownDetected = false;
 
@@ -164,6 +167,7 @@ export class LogManager {
       topicPartition: tp,
       options: { ...this.config.optionsFor?.(tp), ...options },
       flusher: this.flusher,
+      readAhead: this.readAhead,
       time: this.config.time,
       ...recovery,
     });

@@ -20,6 +20,7 @@ import type {
   FetchResponsePartitionData,
 } from '../../protocol/generated/fetch-response.js';
 import { OffsetOutOfRangeError } from '../../storage/errors.js';
+import { handOver, releaseBuffer } from '../../util/buffer-pool.js';
 import type { BrokerContext } from '../context.js';
 import { fetchWaitersOf, partitionKey } from '../fetch-waiters.js';
 import { lookupPartition, storageErrorCode } from '../partition-lookup.js';
@@ -48,13 +49,18 @@ export const fetchHandler = defineHandler({
       });
     }
     const deadline = Date.now() + Math.max(0, request.maxWaitMs);
-    const waiters = fetchWaitersOf(broker);
     const topics = resolveTopics(broker.image(), request, apiVersion >= 13);
+    const done = (pass: FetchPass): boolean =>
+      pass.bytes >= request.minBytes || pass.hasError || deadline - Date.now() <= 0 || connection.closed;
+    // Most fetches find enough at once: they are answered without registering as waiters.
+    let pass = await readPartitions(broker, request, topics);
+    if (done(pass)) return response(pass.responses);
+    const waiters = fetchWaitersOf(broker);
     const watched = topics.flatMap(({ name, requested }) =>
       name === null ? [] : requested.partitions.map((partition) => partitionKey(name, partition.partition)),
     );
     for (;;) {
-      // Registered before reading, so that an append landing during the read is not missed.
+      // Registered before reading again, so that an append landing during the read is not missed.
       let woken = false;
       let wake: () => void = () => {};
       const wakeup = new Promise<void>((resolve) => {
@@ -64,16 +70,16 @@ export const fetchHandler = defineHandler({
         woken = true;
         wake();
       });
-      const pass = await readPartitions(broker, request, topics);
-      const remaining = deadline - Date.now();
-      if (pass.bytes >= request.minBytes || pass.hasError || remaining <= 0 || connection.closed) {
+      releaseRecords(pass.responses);
+      pass = await readPartitions(broker, request, topics);
+      if (done(pass)) {
         cancel();
         return response(pass.responses);
       }
       if (!woken) {
         let timer: NodeJS.Timeout | undefined;
         const timeout = new Promise<void>((resolve) => {
-          timer = setTimeout(resolve, remaining);
+          timer = setTimeout(resolve, deadline - Date.now());
         });
         const unclose = connection.onClose(() => wake());
         await Promise.race([wakeup, timeout]);
@@ -86,13 +92,29 @@ export const fetchHandler = defineHandler({
   },
 });
 
+/** The answer; its read buffers go with it, released by the connection once written. */
 function response(responses: FetchResponseFetchableTopicResponse[]) {
+  for (const topic of responses) {
+    for (const partition of topic.partitions) if (partition.records !== null) handOver(partition.records);
+  }
   return Apis.Fetch.response.create({
     throttleTimeMs: 0,
     errorCode: ErrorCode.NONE,
     sessionId: 0,
     responses,
   });
+}
+
+/**
+ * Gives back the read buffers of reads that will not be sent. A pass that is sent hands them to
+ * the connection, which releases them once written (see util/buffer-pool).
+ */
+function releaseRecords(responses: readonly FetchResponseFetchableTopicResponse[]): void {
+  for (const topic of responses) for (const partition of topic.partitions) releasePartition(partition);
+}
+
+function releasePartition(data: FetchResponsePartitionData): void {
+  if (data.records !== null) releaseBuffer(data.records);
 }
 
 interface FetchPass {
@@ -128,98 +150,96 @@ function resolveTopics(image: MetadataImage, request: FetchRequest, byId: boolea
 }
 
 /**
- * One read of every requested partition, within the byte limits. When the partitions' limits
- * together fit in max_bytes, every partition's read is issued at once (the disk reads overlap
- * instead of queueing one behind the other); the answer must then be the one the sequential pass
- * gives, so if KIP-74 would have changed it (a batch returned above its partition's limit, or an
- * empty partition with data before any other data), the sequential pass is run instead.
+ * One read of every requested partition, within the byte limits, giving exactly the answer of
+ * reading them one after the other in request order (each partition gets what max_bytes has left;
+ * KIP-74: until some data is in the response, a first batch comes whole whatever its size).
+ *
+ * The reads are issued in waves: the next partitions whose limits together fit in what max_bytes
+ * has left are read at once, so their disk reads overlap instead of queueing one behind the
+ * other. Each read of a wave is then accepted, in order, only if the sequential pass would have
+ * made the same read: the budget it had is still all there, and KIP-74 would not have changed it
+ * (an empty answer from a partition with data, read before any data was in the response). The
+ * first read that fails this is done again the sequential way, and the next wave starts after it.
  */
 async function readPartitions(
   broker: BrokerContext,
   request: FetchRequest,
   topics: readonly ResolvedTopic[],
 ): Promise<FetchPass> {
-  let total = 0;
-  for (const { requested } of topics) {
-    for (const partition of requested.partitions) total += Math.max(0, partition.partitionMaxBytes);
-  }
-  if (total <= request.maxBytes) {
-    const pass = await readPartitionsAtOnce(broker, request, topics);
-    if (pass !== undefined) return pass;
-  }
-  return readPartitionsInOrder(broker, request, topics);
-}
-
-async function readPartitionsAtOnce(
-  broker: BrokerContext,
-  request: FetchRequest,
-  topics: readonly ResolvedTopic[],
-): Promise<FetchPass | undefined> {
   const image = broker.image();
   const readCommitted = request.isolationLevel === READ_COMMITTED;
-  let first = true;
-  const reads = topics.map(({ requested, name }) =>
-    Promise.all(
-      requested.partitions.map((partition) => {
-        if (name === null) return partitionError(partition.partition, ErrorCode.UNKNOWN_TOPIC_ID);
-        const minOneBatch = first;
-        first = false;
-        return readPartition(broker, image, name, partition, {
-          readCommitted,
-          budget: partition.partitionMaxBytes,
-          minOneBatch,
-        });
+  const wanted: Array<{ topic: string | null; partition: FetchRequestFetchPartition }> = [];
+  for (const { requested, name } of topics) {
+    for (const partition of requested.partitions) wanted.push({ topic: name, partition });
+  }
+  const results: FetchResponsePartitionData[] = new Array(wanted.length);
+  let bytes = 0;
+  let hasError = false;
+  const read = (index: number, budget: number, minOneBatch: boolean): Promise<FetchResponsePartitionData> => {
+    const { topic, partition } = wanted[index]!;
+    if (topic === null)
+      return Promise.resolve(partitionError(partition.partition, ErrorCode.UNKNOWN_TOPIC_ID));
+    return readPartition(broker, image, topic, partition, { readCommitted, budget, minOneBatch });
+  };
+  const accept = (index: number, data: FetchResponsePartitionData): void => {
+    results[index] = data;
+    bytes += data.records?.length ?? 0;
+    if (data.errorCode !== ErrorCode.NONE) hasError = true;
+  };
+  let next = 0;
+  while (next < wanted.length) {
+    const left = Math.max(0, request.maxBytes - bytes);
+    let end = next;
+    let limits = 0;
+    while (end < wanted.length) {
+      const limit = Math.max(0, wanted[end]!.partition.partitionMaxBytes);
+      if (limits + limit > left) break;
+      limits += limit;
+      end++;
+    }
+    if (left === 0 && bytes > 0) {
+      // max_bytes is used up: every partition left gets an empty read with its offsets.
+      const rest = await Promise.all(wanted.slice(next).map((_, offset) => read(next + offset, 0, false)));
+      for (let index = next; index < wanted.length; index++) accept(index, rest[index - next]!);
+      break;
+    }
+    if (end === next) {
+      // Its limit exceeds what is left: the sequential read, with what is left.
+      accept(next, await read(next, left, bytes === 0));
+      next++;
+      continue;
+    }
+    const startBytes = bytes;
+    let firstRead = true;
+    const wave = await Promise.all(
+      wanted.slice(next, end).map(({ topic, partition }, offset) => {
+        const minOneBatch = startBytes === 0 && firstRead && topic !== null;
+        if (topic !== null) firstRead = false;
+        return read(next + offset, partition.partitionMaxBytes, minOneBatch);
       }),
-    ),
-  );
-  const results = await Promise.all(reads);
-  const pass: FetchPass = { responses: [], bytes: 0, hasError: false };
-  for (let t = 0; t < topics.length; t++) {
-    const { requested, name, wireId } = topics[t]!;
-    const partitions = results[t]!;
-    for (let p = 0; p < partitions.length; p++) {
-      const data = partitions[p]!;
-      const size = data.records?.length ?? 0;
-      if (size > requested.partitions[p]!.partitionMaxBytes) return undefined;
-      const fetchOffset = requested.partitions[p]!.fetchOffset;
-      const unread = data.errorCode === ErrorCode.NONE && data.highWatermark > fetchOffset;
-      if (size === 0 && pass.bytes === 0 && unread) return undefined;
-      pass.bytes += size;
-      if (data.errorCode !== ErrorCode.NONE) pass.hasError = true;
+    );
+    let index = next;
+    for (; index < end; index++) {
+      const data = wave[index - next]!;
+      const { partition } = wanted[index]!;
+      const sameBudget = partition.partitionMaxBytes <= Math.max(0, request.maxBytes - bytes);
+      const unread = data.errorCode === ErrorCode.NONE && data.highWatermark > partition.fetchOffset;
+      const kip74Differs = bytes === 0 && (data.records?.length ?? 0) === 0 && unread;
+      if (!sameBudget || kip74Differs) break;
+      accept(index, data);
     }
-    pass.responses.push({ topic: name ?? '', topicId: wireId, partitions });
+    if (index < end) {
+      for (let discarded = index; discarded < end; discarded++) releasePartition(wave[discarded - next]!);
+      accept(index, await read(index, Math.max(0, request.maxBytes - bytes), bytes === 0));
+      index++;
+    }
+    next = index;
   }
-  return pass;
-}
-
-/** One read of every requested partition, in request order, within the byte limits. */
-async function readPartitionsInOrder(
-  broker: BrokerContext,
-  request: FetchRequest,
-  topics: readonly ResolvedTopic[],
-): Promise<FetchPass> {
-  const image = broker.image();
-  const readCommitted = request.isolationLevel === READ_COMMITTED;
-  const pass: FetchPass = { responses: [], bytes: 0, hasError: false };
+  const pass: FetchPass = { responses: [], bytes, hasError };
+  let at = 0;
   for (const { requested, name, wireId } of topics) {
-    const partitions: FetchResponsePartitionData[] = [];
-    for (const partition of requested.partitions) {
-      if (name === null) {
-        partitions.push(partitionError(partition.partition, ErrorCode.UNKNOWN_TOPIC_ID));
-        pass.hasError = true;
-        continue;
-      }
-      const data = await readPartition(broker, image, name, partition, {
-        readCommitted,
-        budget: Math.max(0, request.maxBytes - pass.bytes),
-        // KIP-74: until some data is in the response, a batch is returned whatever its size.
-        minOneBatch: pass.bytes === 0,
-      });
-      const size = data.records?.length ?? 0;
-      pass.bytes += size;
-      if (data.errorCode !== ErrorCode.NONE) pass.hasError = true;
-      partitions.push(data);
-    }
+    const partitions = results.slice(at, at + requested.partitions.length);
+    at += requested.partitions.length;
     pass.responses.push({ topic: name ?? '', topicId: wireId, partitions });
   }
   return pass;
@@ -248,7 +268,11 @@ async function readPartition(
   try {
     const result =
       maxBytes > 0 || limits.minOneBatch
-        ? await log.read(fetchOffset, maxBytes, { maxOffset, minOneBatch: limits.minOneBatch })
+        ? await log.read(fetchOffset, maxBytes, {
+            maxOffset,
+            minOneBatch: limits.minOneBatch,
+            readAheadBytes: request.partitionMaxBytes,
+          })
         : await log.read(fetchOffset, 0, { maxOffset: fetchOffset });
     return {
       partitionIndex: index,

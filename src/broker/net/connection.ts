@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import { FrameDecoder, FrameSizeError } from '../../protocol/frame.js';
+import { releaseHandedOver } from '../../util/buffer-pool.js';
 import {
   CLOSE_CONNECTION,
   type CloseCallback,
@@ -34,6 +35,16 @@ interface Slot {
 
 function isThenable(value: unknown): value is PromiseLike<HandlerResult> {
   return typeof (value as { then?: unknown } | null)?.then === 'function';
+}
+
+/**
+ * Once a frame is written, the pooled buffers handed over to it (records read for a Fetch) go
+ * back to their pool (see util/buffer-pool). After a failed write they are left to the garbage
+ * collector, in case the socket still referred to them.
+ */
+function releaseFrame(frame: readonly Buffer[], error: Error | null | undefined): void {
+  if (error) return;
+  for (const piece of frame) releaseHandedOver(piece);
 }
 
 function frameLength(frame: readonly Buffer[]): number {
@@ -287,8 +298,13 @@ export class Connection implements ConnectionInfo {
           this.socket.cork();
           corked = true;
         }
-        for (const piece of slot.frame) {
-          if (!this.socket.write(piece)) this.waitingForDrain = true;
+        const frame = slot.frame;
+        const last = frame.length - 1;
+        for (let i = 0; i < last; i++) {
+          if (!this.socket.write(frame[i]!)) this.waitingForDrain = true;
+        }
+        if (last >= 0 && !this.socket.write(frame[last]!, (error) => releaseFrame(frame, error))) {
+          this.waitingForDrain = true;
         }
         this.metrics.responses++;
         this.metrics.bytesOut += slot.bytes;

@@ -17,7 +17,8 @@ export function respondAndClose(frame: readonly Buffer[]): RespondAndClose {
 }
 
 /**
- * - `Buffer[]`: a complete response frame, size prefix included (see encodeResponseFrame);
+ * - `Buffer[]`: a complete response frame, size prefix included (see encodeResponseFrame). Pieces
+ *   handed over to it (util/buffer-pool `handOver`) are released once the frame has been written;
  * - `null`: no response (acks=0 Produce); the request still keeps its place in the order;
  * - `CLOSE_CONNECTION` / `respondAndClose(...)`: close after the earlier responses (and this one).
  * A handler that throws or rejects closes the connection the same way.

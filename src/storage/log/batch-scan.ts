@@ -5,6 +5,7 @@ import {
   CRC_OFFSET,
   MAGIC_OFFSET,
 } from '../../protocol/records/batch-header.js';
+import { releaseBuffer, sharedBufferPool } from '../../util/buffer-pool.js';
 import { InvalidRecordError } from '../errors.js';
 import type { FileHandle } from '../fs.js';
 
@@ -89,6 +90,17 @@ export function checkStoredBatch(
   return size;
 }
 
+/** Bytes of the whole batches at the start of `buffer[0, length)` (a read cut at a batch end). */
+export function wholeBatchesLength(buffer: Buffer, length: number): number {
+  let end = 0;
+  while (end + BATCH_HEADER_SIZE <= length) {
+    const size = batchHeader.totalSize(buffer, end);
+    if (size < BATCH_HEADER_SIZE || end + size > length) break;
+    end += size;
+  }
+  return end;
+}
+
 /** Rewrites the CRC-32C of the batch at `position` after a change inside the checksummed part. */
 export function updateBatchCrc(buffer: Buffer, position: number, size: number): void {
   buffer.writeUInt32BE(
@@ -107,29 +119,37 @@ export async function* scanBatchHeaders(
   to: number,
   chunkSize = 64 * 1024,
 ): AsyncGenerator<BatchLocation> {
-  // Unzeroed: only the bytes a read returned are ever looked at.
-  let chunk = Buffer.allocUnsafe(Math.max(BATCH_HEADER_SIZE, Math.min(chunkSize, to - from)));
-  let chunkStart = from;
-  let chunkLength = 0;
-  let position = from;
-  while (position + BATCH_HEADER_SIZE <= to) {
-    if (position < chunkStart || position + BATCH_HEADER_SIZE > chunkStart + chunkLength) {
-      chunkStart = position;
-      const want = Math.min(chunk.length, to - position);
-      chunkLength = await handle.read(chunk, 0, want, position);
-      if (chunkLength < BATCH_HEADER_SIZE) return;
+  // Unzeroed and pooled: only the bytes a read returned are ever looked at, and nothing of the
+  // chunk leaves this function.
+  let chunk = sharedBufferPool.acquire(Math.max(BATCH_HEADER_SIZE, Math.min(chunkSize, to - from)));
+  try {
+    let chunkStart = from;
+    let chunkLength = 0;
+    let position = from;
+    while (position + BATCH_HEADER_SIZE <= to) {
+      if (position < chunkStart || position + BATCH_HEADER_SIZE > chunkStart + chunkLength) {
+        chunkStart = position;
+        const want = Math.min(chunk.length, to - position);
+        chunkLength = await handle.read(chunk, 0, want, position);
+        if (chunkLength < BATCH_HEADER_SIZE) return;
+      }
+      const at = position - chunkStart;
+      const size = batchHeader.totalSize(chunk, at);
+      if (size < BATCH_HEADER_SIZE || position + size > to) return;
+      yield {
+        position,
+        size,
+        baseOffset: batchHeader.baseOffset(chunk, at),
+        lastOffset: batchHeader.lastOffset(chunk, at),
+        maxTimestamp: batchHeader.maxTimestamp(chunk, at),
+      };
+      position += size;
+      if (chunk.length < chunkSize && to - position > chunk.length) {
+        releaseBuffer(chunk);
+        chunk = sharedBufferPool.acquire(chunkSize);
+      }
     }
-    const at = position - chunkStart;
-    const size = batchHeader.totalSize(chunk, at);
-    if (size < BATCH_HEADER_SIZE || position + size > to) return;
-    yield {
-      position,
-      size,
-      baseOffset: batchHeader.baseOffset(chunk, at),
-      lastOffset: batchHeader.lastOffset(chunk, at),
-      maxTimestamp: batchHeader.maxTimestamp(chunk, at),
-    };
-    position += size;
-    if (chunk.length < chunkSize && to - position > chunk.length) chunk = Buffer.allocUnsafe(chunkSize);
+  } finally {
+    releaseBuffer(chunk);
   }
 }

@@ -1,6 +1,7 @@
 import { BATCH_HEADER_SIZE, batchHeader } from '../../protocol/records/batch-header.js';
+import { releaseBuffer, sharedBufferPool } from '../../util/buffer-pool.js';
 import type { FileHandle, FileSystem } from '../fs.js';
-import { type BatchLocation, checkStoredBatch, scanBatchHeaders } from './batch-scan.js';
+import { type BatchLocation, checkStoredBatch, scanBatchHeaders, wholeBatchesLength } from './batch-scan.js';
 import { DELETED_SUFFIX, INDEX_SUFFIX, LOG_SUFFIX, segmentPath, TIME_INDEX_SUFFIX } from './file-names.js';
 import { OffsetIndex } from './offset-index.js';
 import { TimeIndex } from './time-index.js';
@@ -40,6 +41,11 @@ export class LogSegment {
   /** maxTimestamp of the first batch: segment.ms counts from it (Kafka), else from creation. */
   firstBatchTimestamp: number | undefined;
   readonly createdMs: number;
+  /**
+   * Moves whenever bytes below `size` may change (truncation, recovery): bytes read under one
+   * generation stand for the file only while it lasts (read-ahead).
+   */
+  generation = 0;
 
   /** Added to every file name while the segment is in transit (`.cleaned`, `.swap`), else ''. */
   private suffix = '';
@@ -210,6 +216,15 @@ export class LogSegment {
    * recovery point after an unclean shutdown, and for segments whose indexes failed the check.
    */
   async recover(): Promise<RecoveryResult> {
+    this.generation++;
+    try {
+      return await this.recoverBatches();
+    } finally {
+      this.generation++;
+    }
+  }
+
+  private async recoverBatches(): Promise<RecoveryResult> {
     this.offsetIndex.reset();
     this.timeIndex.reset();
     this.maxTimestamp = -1;
@@ -413,6 +428,15 @@ export class LogSegment {
    * removed.
    */
   async truncateTo(offset: number): Promise<number> {
+    this.generation++;
+    try {
+      return await this.truncateBatches(offset);
+    } finally {
+      this.generation++;
+    }
+  }
+
+  private async truncateBatches(offset: number): Promise<number> {
     await this.ensureIndexes();
     const location = await this.translateOffset(offset);
     if (!location) return 0;
@@ -442,6 +466,11 @@ export class LogSegment {
 
   // --- reading ----------------------------------------------------------------------------------
 
+  /** Set once the segment is deleted (its files renamed, then unlinked after the last reader). */
+  get isDeleted(): boolean {
+    return this.deleted;
+  }
+
   acquire(): void {
     this.readers++;
   }
@@ -470,7 +499,8 @@ export class LogSegment {
 
   /**
    * Reads whole batches from `position` (a batch start) up to `maxPosition`, at most `maxBytes`
-   * of them; with `minOneBatch` the first batch is returned even when larger (KIP-74).
+   * of them; with `minOneBatch` the first batch is returned even when larger (KIP-74). The result
+   * is a pooled buffer owned by the caller (see util/buffer-pool), or an empty one.
    */
   async read(
     position: number,
@@ -486,28 +516,40 @@ export class LogSegment {
       return this.readExactly(position, firstBatchSize);
     }
     const want = Math.min(limit, maxBytes);
-    const buffer = Buffer.allocUnsafe(want);
-    const got = await this.log.read(buffer, 0, want, position);
-    let end = 0;
-    while (end + BATCH_HEADER_SIZE <= got) {
-      const size = batchHeader.totalSize(buffer, end);
-      if (size < BATCH_HEADER_SIZE || end + size > got) break;
-      end += size;
+    const buffer = sharedBufferPool.acquire(want);
+    let got: number;
+    try {
+      got = await this.log.read(buffer, 0, want, position);
+    } catch (error) {
+      releaseBuffer(buffer);
+      throw error;
     }
-    return buffer.subarray(0, end);
+    const end = wholeBatchesLength(buffer, got);
+    if (end > 0) return buffer.subarray(0, end);
+    releaseBuffer(buffer);
+    return Buffer.alloc(0);
   }
 
   private async readExactly(position: number, length: number): Promise<Buffer> {
-    const buffer = Buffer.allocUnsafe(length);
-    const got = await this.log.read(buffer, 0, length, position);
-    return got === length ? buffer : Buffer.alloc(0);
+    const buffer = await this.readRange(position, length);
+    if (buffer.length === length) return buffer;
+    releaseBuffer(buffer);
+    return Buffer.alloc(0);
   }
 
-  /** Reads raw bytes (compaction, tests). */
+  /**
+   * Reads raw bytes (read-ahead, compaction, tests) into a pooled buffer: the caller owns it and
+   * may release it (util/buffer-pool) once done.
+   */
   async readRange(position: number, length: number): Promise<Buffer> {
-    const buffer = Buffer.allocUnsafe(Math.max(0, Math.min(length, this.size - position)));
-    const got = await this.log.read(buffer, 0, buffer.length, position);
-    return buffer.subarray(0, got);
+    const buffer = sharedBufferPool.acquire(Math.max(0, Math.min(length, this.size - position)));
+    try {
+      const got = await this.log.read(buffer, 0, buffer.length, position);
+      return buffer.subarray(0, got);
+    } catch (error) {
+      releaseBuffer(buffer);
+      throw error;
+    }
   }
 
   /**

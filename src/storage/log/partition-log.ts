@@ -23,6 +23,7 @@ import {
 import { type Flushable, GroupCommit } from './group-commit.js';
 import { LogSegment } from './log-segment.js';
 import { Mutex } from './mutex.js';
+import { LogReadAhead, ReadAheadCache } from './read-ahead.js';
 import { completeInterruptedSwaps } from './segment-swap.js';
 
 /**
@@ -59,6 +60,8 @@ export interface PartitionLogConfig {
   cleanShutdown?: boolean;
   /** Advance the high watermark to acknowledged appends (single broker). Default true. */
   manageHighWatermark?: boolean;
+  /** Read-ahead budget shared with other logs; a private one with the defaults if absent. */
+  readAhead?: ReadAheadCache;
 }
 
 export interface AppendOptions {
@@ -80,6 +83,8 @@ export interface ReadOptions {
   maxOffset?: number;
   /** KIP-74: return the first batch whole even if it is larger than maxBytes. */
   minOneBatch?: boolean;
+  /** Bytes to read ahead for the next sequential read (the partition's fetch limit); default maxBytes. */
+  readAheadBytes?: number;
 }
 
 export interface ReadResult {
@@ -143,6 +148,7 @@ export class PartitionLog implements Flushable {
   private readonly flusher: GroupCommit;
   private readonly time: () => number;
   private readonly manageHighWatermark: boolean;
+  private readonly readAhead: LogReadAhead;
 
   private constructor(config: PartitionLogConfig) {
     this.fs = config.fs;
@@ -152,6 +158,7 @@ export class PartitionLog implements Flushable {
     this.flusher = config.flusher ?? new GroupCommit();
     this.time = config.time ?? Date.now;
     this.manageHighWatermark = config.manageHighWatermark ?? true;
+    this.readAhead = new LogReadAhead(config.readAhead ?? new ReadAheadCache());
     this.lastFlushMs = this.time();
   }
 
@@ -601,11 +608,13 @@ export class PartitionLog implements Flushable {
     }
     const maxOffset = Math.min(options.maxOffset ?? logEnd, logEnd);
     if (fetchOffset >= maxOffset) return result;
+    const stream = await this.readAhead.find(fetchOffset);
     for (let i = this.floorSegment(segments, fetchOffset); i < segments.length; i++) {
       const segment = segments[i]!;
+      const source = this.readAhead.source(stream, segment);
       segment.acquire();
       try {
-        const location = await segment.translateOffset(fetchOffset);
+        const location = await source.translateOffset(fetchOffset);
         if (!location) continue;
         if (location.lastOffset >= maxOffset) return result;
         let maxPosition = segment.size;
@@ -616,11 +625,11 @@ export class PartitionLog implements Flushable {
         const limited = nextBase === undefined ? maxOffset < segment.nextOffset : maxOffset < nextBase;
         if (limited) {
           const window = location.position + Math.max(maxBytes, location.size);
-          const limit = await segment.translateOffset(maxOffset, location.position, window);
+          const limit = await source.translateOffset(maxOffset, location.position, window);
           if (limit) maxPosition = limit.position;
           else maxPosition = Math.min(maxPosition, window);
         }
-        const records = await segment.read(
+        const records = await source.read(
           location.position,
           location.size,
           maxPosition,
@@ -629,6 +638,15 @@ export class PartitionLog implements Flushable {
         );
         result.records = records;
         result.firstOffset = records.length > 0 ? location.baseOffset : undefined;
+        this.readAhead.advance(
+          stream,
+          segments,
+          i,
+          location.position,
+          records,
+          maxOffset,
+          options.readAheadBytes ?? maxBytes,
+        );
         return result;
       } catch (error) {
         throw toStorageError(error, `read from ${this.dir} failed`);
@@ -820,6 +838,7 @@ export class PartitionLog implements Flushable {
   close(): Promise<void> {
     return this.exclusive(async () => {
       if (this.closed) return;
+      this.readAhead.clear();
       await this.flusher.idle();
       if (this.offline) {
         this.closed = true;
@@ -842,6 +861,7 @@ export class PartitionLog implements Flushable {
   delete(): Promise<void> {
     return this.exclusive(async () => {
       this.closed = true;
+      this.readAhead.clear();
       for (const segment of this.segments) await segment.closeQuietly();
       this.segments = [];
       await this.fs.rmdir(this.dir);

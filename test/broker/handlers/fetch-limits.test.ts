@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import fc from 'fast-check';
 import { type StartedBroker, startBroker } from '../../../src/broker/broker.js';
 import { Apis } from '../../../src/protocol/generated/api-keys.js';
 import { ErrorCode } from '../../../src/protocol/generated/error-codes.js';
@@ -9,7 +10,7 @@ import { WireClient } from './produce-fetch.helpers.js';
 const ZERO = '00000000-0000-0000-0000-000000000000';
 const TOPIC = 'limits';
 
-function fetchRequest(maxBytes: number, partitionMaxBytes: number, partitions: number[]) {
+function fetchRequest(maxBytes: number, partitionMaxBytes: number | number[], partitions: number[]) {
   return Apis.Fetch.request.create({
     maxWaitMs: 0,
     minBytes: 0,
@@ -18,13 +19,13 @@ function fetchRequest(maxBytes: number, partitionMaxBytes: number, partitions: n
       {
         topic: TOPIC,
         topicId: ZERO,
-        partitions: partitions.map((partition) => ({
+        partitions: partitions.map((partition, index) => ({
           partition,
           currentLeaderEpoch: -1,
           fetchOffset: 0n,
           lastFetchedEpoch: -1,
           logStartOffset: -1n,
-          partitionMaxBytes,
+          partitionMaxBytes: Array.isArray(partitionMaxBytes) ? partitionMaxBytes[index]! : partitionMaxBytes,
           replicaDirectoryId: ZERO,
         })),
       },
@@ -65,7 +66,7 @@ describe('Fetch limits across partitions', () => {
     await started.stop();
   });
 
-  const sizes = async (maxBytes: number, partitionMaxBytes: number, partitions: number[]) => {
+  const sizes = async (maxBytes: number, partitionMaxBytes: number | number[], partitions: number[]) => {
     const response = await client.request(
       Apis.Fetch,
       12,
@@ -96,5 +97,77 @@ describe('Fetch limits across partitions', () => {
 
   test('a later partition gets no oversized batch once data is in the response', async () => {
     assert.deepEqual(await sizes(1 << 20, 1000, [2, 1, 3]), [small.length, 0, small.length]);
+  });
+});
+
+/** What one partition read returns (whole batches from offset 0, KIP-74 first batch). */
+function modelRead(batches: readonly number[], maxBytes: number, minOneBatch: boolean): number {
+  if (batches.length === 0 || (maxBytes <= 0 && !minOneBatch)) return 0;
+  let total = 0;
+  for (const size of batches) {
+    if (total + size > maxBytes) break;
+    total += size;
+  }
+  return total === 0 && minOneBatch ? batches[0]! : total;
+}
+
+/** The sequential pass: each partition in order gets what max_bytes has left. */
+function modelFetch(content: readonly number[][], maxBytes: number, limits: number[], partitions: number[]) {
+  let bytes = 0;
+  return partitions.map((partition, index) => {
+    const budget = Math.max(0, maxBytes - bytes);
+    const size = modelRead(content[partition]!, Math.min(limits[index]!, budget), bytes === 0);
+    bytes += size;
+    return size;
+  });
+}
+
+describe('Fetch across many partitions gives the sequential answer', () => {
+  const PARTITIONS = 10;
+  let started: StartedBroker;
+  let client: WireClient;
+  /** Stored batch sizes per partition. */
+  const content: number[][] = [];
+
+  before(async () => {
+    started = await startBroker({ logLevel: 'silent' });
+    await started.broker.topics.createTopic(TOPIC, { partitions: PARTITIONS, replicationFactor: 1 });
+    for (let partition = 0; partition < PARTITIONS; partition++) {
+      const sizes: number[] = [];
+      // Partitions 0 and 5 stay empty; the others get batches of varied sizes.
+      const count = partition % 5 === 0 ? 0 : 1 + ((partition * 7) % 5);
+      for (let i = 0; i < count; i++) {
+        const batch = batchOf(100 + ((partition * 131 + i * 977) % 3000));
+        sizes.push(batch.length);
+        await started.broker.topics.log(TOPIC, partition)!.append(batch);
+      }
+      content.push(sizes);
+    }
+    client = await WireClient.connect(started.port);
+  });
+
+  after(async () => {
+    client.close();
+    await started.stop();
+  });
+
+  test('random max_bytes, per-partition limits and orders', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 20_000 }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: PARTITIONS - 1 }), fc.integer({ min: 0, max: 6000 })), {
+          minLength: 1,
+          maxLength: 12,
+        }),
+        async (maxBytes, requested) => {
+          const partitions = requested.map(([partition]) => partition);
+          const limits = requested.map(([, limit]) => limit);
+          const response = await client.request(Apis.Fetch, 12, fetchRequest(maxBytes, limits, partitions));
+          const got = response.responses[0]!.partitions.map((data) => data.records?.length ?? 0);
+          assert.deepEqual(got, modelFetch(content, maxBytes, limits, partitions));
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 });
