@@ -244,6 +244,15 @@ export class LogSegment {
    * was written since the last checkpoint, not to the segment's size.
    */
   async recoverFrom(recoveryPoint: number): Promise<RecoveryResult> {
+    this.generation++;
+    try {
+      return await this.recoverFromIndexEntry(recoveryPoint);
+    } finally {
+      this.generation++;
+    }
+  }
+
+  private async recoverFromIndexEntry(recoveryPoint: number): Promise<RecoveryResult> {
     const offsetsOk = await this.offsetIndex.load(false);
     const timesOk = offsetsOk && (await this.timeIndex.load(false));
     const entry = timesOk ? this.offsetIndex.lookup(recoveryPoint - 1) : undefined;
