@@ -4,4 +4,5 @@ export * from './compression/index.js';
 export * from './control.js';
 export * from './crc32c.js';
 export * from './record-batch.js';
+export * from './record-scan.js';
 export * from './records.js';
