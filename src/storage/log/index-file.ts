@@ -147,6 +147,20 @@ export abstract class IndexFile {
   }
 
   /**
+   * Makes the entries written so far durable (fdatasync), without changing the file's size: the
+   * slots are preallocated, so this is a data-only sync (no truncation, which would make the
+   * file system commit its journal). Entries appended after `persist` are not covered.
+   */
+  async syncFile(): Promise<void> {
+    const handle = await this.fs.open(this.path, 'r+');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /**
    * Writes pending entries and cuts the file to exactly its entries (or, with `preallocate`, grows
    * it back to the maximum, for a segment that becomes active again); then fsyncs it.
    */

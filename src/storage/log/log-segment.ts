@@ -326,13 +326,21 @@ export class LogSegment {
   }
 
   /**
-   * Writes the index entries not yet in the files and fsyncs both, so that a later `recoverFrom`
-   * can trust the entries below a recovery point checkpointed after this. Under the append lock.
+   * Writes the index entries not yet in the files (to the page cache), so that `syncIndexes` can
+   * make them durable and a later `recoverFrom` trust those below a recovery point checkpointed
+   * after that. Under the append lock (single writer of the indexes).
    */
-  async persistIndexes(): Promise<void> {
+  async writeIndexes(): Promise<void> {
     if (!this.indexesLoaded || this.closed) return;
-    await this.offsetIndex.trim({ preallocate: true });
-    await this.timeIndex.trim({ preallocate: true });
+    await this.offsetIndex.persist();
+    await this.timeIndex.persist();
+  }
+
+  /** Fsyncs both index files (what `writeIndexes` wrote); needs no lock. */
+  async syncIndexes(): Promise<void> {
+    if (this.closed || this.deleted) return;
+    await this.offsetIndex.syncFile();
+    await this.timeIndex.syncFile();
   }
 
   private async loadFirstBatchTimestamp(): Promise<void> {

@@ -880,22 +880,32 @@ export class PartitionLog implements Flushable {
 
   /**
    * The recovery point to checkpoint, made usable first: the active segment's index entries are
-   * written and fsynced, so that recovery after a crash scans that segment only from the last
-   * entry below the returned offset (`LogSegment.recoverFrom`). Under the append lock.
+   * written under the append lock (a page-cache write) and then fsynced outside it, so appends do
+   * not wait for that fsync; recovery after a crash then scans that segment only from the last
+   * entry below the returned offset (`LogSegment.recoverFrom`).
    */
-  prepareRecoveryCheckpoint(): Promise<number> {
-    return this.exclusive(async () => {
+  async prepareRecoveryCheckpoint(): Promise<number> {
+    const written = await this.exclusive(async () => {
       const recoveryPoint = this.flushedOffset;
-      if (this.closed || this.offline) return recoveryPoint;
-      try {
-        await this.activeSegment.persistIndexes();
-      } catch (error) {
-        const storageError = toStorageError(error, `index write of ${this.dir} failed`);
-        this.goOffline(storageError);
-        throw storageError;
-      }
-      return recoveryPoint;
+      if (this.closed || this.offline) return { recoveryPoint, segment: undefined };
+      const segment = this.activeSegment;
+      await segment.writeIndexes();
+      segment.acquire();
+      return { recoveryPoint, segment };
     });
+    const { recoveryPoint, segment } = written;
+    if (!segment) return recoveryPoint;
+    try {
+      await segment.syncIndexes();
+    } catch (error) {
+      // A segment deleted or closed meanwhile needs no durable index; anything else is reported
+      // (the checkpoint stays safe: recovery checks the index entry it starts from).
+      if (!segment.isDeleted && !this.closed)
+        throw toStorageError(error, `index fsync of ${this.dir} failed`);
+    } finally {
+      segment.release();
+    }
+    return recoveryPoint;
   }
 
   /** Runs `section` under the append lock (the cleaner's swap). */
