@@ -216,9 +216,17 @@ export class LogSegment {
    * recovery point after an unclean shutdown, and for segments whose indexes failed the check.
    */
   async recover(): Promise<RecoveryResult> {
+    return this.changingBytes(() => this.recoverBatches());
+  }
+
+  /**
+   * Runs `work`, which may change bytes below `size`, with the generation moved before and after
+   * it, so that nothing read before or during it is taken for the file's content afterwards.
+   */
+  private async changingBytes<T>(work: () => Promise<T>): Promise<T> {
     this.generation++;
     try {
-      return await this.recoverBatches();
+      return await work();
     } finally {
       this.generation++;
     }
@@ -244,12 +252,7 @@ export class LogSegment {
    * was written since the last checkpoint, not to the segment's size.
    */
   async recoverFrom(recoveryPoint: number): Promise<RecoveryResult> {
-    this.generation++;
-    try {
-      return await this.recoverFromIndexEntry(recoveryPoint);
-    } finally {
-      this.generation++;
-    }
+    return this.changingBytes(() => this.recoverFromIndexEntry(recoveryPoint));
   }
 
   private async recoverFromIndexEntry(recoveryPoint: number): Promise<RecoveryResult> {
@@ -445,12 +448,7 @@ export class LogSegment {
    * removed.
    */
   async truncateTo(offset: number): Promise<number> {
-    this.generation++;
-    try {
-      return await this.truncateBatches(offset);
-    } finally {
-      this.generation++;
-    }
+    return this.changingBytes(() => this.truncateBatches(offset));
   }
 
   private async truncateBatches(offset: number): Promise<number> {
