@@ -90,6 +90,29 @@ export function checkStoredBatch(
   return size;
 }
 
+/**
+ * What a read of whole batches from `position` (a batch start) takes from a segment of `size`
+ * bytes: nothing (undefined); exactly the first batch, returned whole above `maxBytes` (KIP-74,
+ * `minOneBatch`); or up to `length` bytes, cut at the last whole batch. Shared by the segment's
+ * file reads and the read-ahead chunks, so both answer alike.
+ */
+export function planRead(
+  size: number,
+  position: number,
+  firstBatchSize: number,
+  maxPosition: number,
+  maxBytes: number,
+  minOneBatch: boolean,
+): { exact: boolean; length: number } | undefined {
+  const limit = Math.min(maxPosition, size) - position;
+  if (limit <= 0) return undefined;
+  if (firstBatchSize > maxBytes) {
+    if (!minOneBatch || firstBatchSize > limit) return undefined;
+    return { exact: true, length: firstBatchSize };
+  }
+  return { exact: false, length: Math.min(limit, maxBytes) };
+}
+
 /** Bytes of the whole batches at the start of `buffer[0, length)` (a read cut at a batch end). */
 export function wholeBatchesLength(buffer: Buffer, length: number): number {
   let end = 0;

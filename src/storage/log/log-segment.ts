@@ -1,7 +1,13 @@
 import { BATCH_HEADER_SIZE, batchHeader } from '../../protocol/records/batch-header.js';
 import { releaseBuffer, sharedBufferPool } from '../../util/buffer-pool.js';
 import type { FileHandle, FileSystem } from '../fs.js';
-import { type BatchLocation, checkStoredBatch, scanBatchHeaders, wholeBatchesLength } from './batch-scan.js';
+import {
+  type BatchLocation,
+  checkStoredBatch,
+  planRead,
+  scanBatchHeaders,
+  wholeBatchesLength,
+} from './batch-scan.js';
 import { DELETED_SUFFIX, INDEX_SUFFIX, LOG_SUFFIX, segmentPath, TIME_INDEX_SUFFIX } from './file-names.js';
 import { OffsetIndex } from './offset-index.js';
 import { TimeIndex } from './time-index.js';
@@ -524,13 +530,10 @@ export class LogSegment {
     maxBytes: number,
     minOneBatch: boolean,
   ): Promise<Buffer> {
-    const limit = Math.min(maxPosition, this.size) - position;
-    if (limit <= 0) return Buffer.alloc(0);
-    if (firstBatchSize > maxBytes) {
-      if (!minOneBatch || firstBatchSize > limit) return Buffer.alloc(0);
-      return this.readExactly(position, firstBatchSize);
-    }
-    const want = Math.min(limit, maxBytes);
+    const plan = planRead(this.size, position, firstBatchSize, maxPosition, maxBytes, minOneBatch);
+    if (plan === undefined) return Buffer.alloc(0);
+    if (plan.exact) return this.readExactly(position, plan.length);
+    const want = plan.length;
     const buffer = sharedBufferPool.acquire(want);
     let got: number;
     try {

@@ -1,6 +1,6 @@
 import { BATCH_HEADER_SIZE, batchHeader } from '../../protocol/records/batch-header.js';
 import { releaseBuffer, retainBuffer } from '../../util/buffer-pool.js';
-import { type BatchLocation, wholeBatchesLength } from './batch-scan.js';
+import { type BatchLocation, planRead, wholeBatchesLength } from './batch-scan.js';
 import type { LogSegment } from './log-segment.js';
 
 /**
@@ -302,24 +302,15 @@ class ChunkSource implements SegmentSource {
     maxBytes: number,
     minOneBatch: boolean,
   ): Promise<Buffer> {
-    // The same decisions as LogSegment.read, on the chunk's bytes when they cover the range.
-    const limit = Math.min(maxPosition, this.segment.size) - position;
-    if (limit <= 0) return Promise.resolve(Buffer.alloc(0));
-    if (firstBatchSize > maxBytes) {
-      if (!minOneBatch || firstBatchSize > limit) return Promise.resolve(Buffer.alloc(0));
-      const batch = this.bytes(position, firstBatchSize);
-      if (batch !== undefined) {
-        this.stats.served++;
-        return Promise.resolve(handOut(batch));
-      }
-    } else {
-      const want = Math.min(limit, maxBytes);
-      const bytes = this.bytes(position, want);
-      if (bytes !== undefined) {
-        this.stats.served++;
-        const end = wholeBatchesLength(bytes, want);
-        return Promise.resolve(end > 0 ? handOut(bytes.subarray(0, end)) : Buffer.alloc(0));
-      }
+    // The same plan as LogSegment.read, on the chunk's bytes when they cover the range.
+    const plan = planRead(this.segment.size, position, firstBatchSize, maxPosition, maxBytes, minOneBatch);
+    if (plan === undefined) return Promise.resolve(Buffer.alloc(0));
+    const bytes = this.bytes(position, plan.length);
+    if (bytes !== undefined) {
+      this.stats.served++;
+      if (plan.exact) return Promise.resolve(handOut(bytes));
+      const end = wholeBatchesLength(bytes, plan.length);
+      return Promise.resolve(end > 0 ? handOut(bytes.subarray(0, end)) : Buffer.alloc(0));
     }
     return this.segment.read(position, firstBatchSize, maxPosition, maxBytes, minOneBatch);
   }
