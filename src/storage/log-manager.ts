@@ -287,8 +287,12 @@ export class LogManager {
    */
   checkpoint(prepare: 'changed' | 'none' | readonly PartitionLog[] = 'changed'): Promise<void> {
     const run = async () => {
-      const targets = prepare === 'none' ? [] : prepare === 'changed' ? this.allLogs() : prepare;
-      for (const log of targets) {
+      if (prepare === 'none') {
+        for (const log of this.allLogs()) {
+          this.prepared.set(log, { recoveryPoint: log.recoveryPoint, size: log.size });
+        }
+      }
+      for (const log of prepare === 'changed' ? this.allLogs() : prepare === 'none' ? [] : prepare) {
         if (log.isOffline) continue;
         const last = this.prepared.get(log);
         if (last && last.recoveryPoint === log.recoveryPoint) continue;
@@ -297,11 +301,6 @@ export class LogManager {
           this.prepared.set(log, { recoveryPoint: await log.prepareRecoveryCheckpoint(), size });
         } catch (error) {
           this.config.onError?.(error, log.topicPartition);
-        }
-      }
-      if (prepare === 'none') {
-        for (const log of this.allLogs()) {
-          this.prepared.set(log, { recoveryPoint: log.recoveryPoint, size: log.size });
         }
       }
       const logs = this.allLogs().filter((log) => !log.isOffline);

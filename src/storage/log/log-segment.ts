@@ -252,7 +252,7 @@ export class LogSegment {
   /**
    * As `recover` for the segment holding the recovery point, but scanning only from the last
    * offset-index entry below it: the bytes before it were fsynced before the recovery point was
-   * checkpointed, and so were the index entries up to it (`persistIndexes`). The entry is checked
+   * checkpointed, and so were the index entries up to it (`writeIndexes`, `syncIndexes`). The entry is checked
    * against the batch it points to (complete, CRC-32C, same last offset); if anything does not
    * fit, the whole segment is scanned. This keeps recovery after a crash proportional to what
    * was written since the last checkpoint, not to the segment's size.

@@ -291,9 +291,9 @@ export class PartitionLog implements Flushable {
    */
   private async recoverSegments(config: PartitionLogConfig): Promise<void> {
     const segments = [...this.segments];
+    const recoveryPoint = config.recoveryPoint ?? 0;
     let scanFrom = segments.length;
     if (!config.cleanShutdown) {
-      const recoveryPoint = config.recoveryPoint ?? 0;
       scanFrom = 0;
       for (let i = 0; i < segments.length; i++) if (segments[i]!.baseOffset <= recoveryPoint) scanFrom = i;
     }
@@ -308,7 +308,6 @@ export class PartitionLog implements Flushable {
         trusted = isLast ? await segment.loadTail() : await segment.sanityCheck(next?.baseOffset);
       }
       if (trusted) continue;
-      const recoveryPoint = config.recoveryPoint ?? 0;
       const result =
         i === scanFrom && !config.cleanShutdown && recoveryPoint > segment.baseOffset
           ? await segment.recoverFrom(recoveryPoint)
