@@ -234,7 +234,7 @@ export class Broker implements BrokerContext {
   logOptionsFor(topic: string) {
     const overrides = this.store?.image.topic(topic)?.configs ?? {};
     const effective = this.effectiveConfig().topicConfig(this.topicOverrides(overrides));
-    return toLogOptions(effective.values, this.config.durability);
+    return toLogOptions(effective.values, this.config.durability, this.config.fsyncMethod);
   }
 
   private topicOverrides(raw: Readonly<Record<string, string>>) {

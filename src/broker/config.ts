@@ -322,6 +322,10 @@ const BROKER_OWN_KEYS = {
     importance: 'high',
     validator: oneOf('fsync', 'pagecache'),
   }),
+  'samsa.fsync.method': define('string', 'dsync', {
+    doc: 'Samsa, with samsa.durability=fsync: "dsync" writes each append with O_DSYNC (write and sync in one system call); "fdatasync" writes, then fsyncs in a group commit.',
+    validator: oneOf('dsync', 'fdatasync'),
+  }),
   'samsa.http.port': define('int', 8080, {
     doc: 'Samsa: port of the HTTP server (web UI, REST, metrics, health); 0 picks a free one.',
     validator: between(0, 65535),
@@ -558,6 +562,7 @@ export class BrokerConfig {
   readonly advertisedListeners: readonly Listener[];
   readonly logDirs: readonly string[];
   readonly durability: 'fsync' | 'pagecache';
+  readonly fsyncMethod: 'dsync' | 'fdatasync';
   readonly httpPort: number;
   readonly inMemory: boolean;
   readonly zookeeperConnect: string | null;
@@ -600,6 +605,7 @@ export class BrokerConfig {
     this.warnings = Object.freeze([...warnings, ...extraWarnings]);
     this.logDirs = Object.freeze(values['log.dirs'] ?? [values['log.dir']]);
     this.durability = values['samsa.durability'] as 'fsync' | 'pagecache';
+    this.fsyncMethod = values['samsa.fsync.method'] as 'dsync' | 'fdatasync';
     this.httpPort = values['samsa.http.port'];
     this.inMemory = values['samsa.in.memory'];
     this.zookeeperConnect = values['zookeeper.connect'];

@@ -19,6 +19,14 @@ export type OpenMode =
   | 'w+' // read and write; created or truncated
   | 'a+'; // read and append; created if missing
 
+export interface OpenOptions {
+  /**
+   * Synchronous data writes (O_DSYNC): each write returns only once its bytes, and the file size
+   * needed to read them back, are durable, as if an fdatasync followed it within the same call.
+   */
+  syncWrites?: boolean;
+}
+
 export interface FileHandle {
   /** Reads up to `length` bytes at `position` into `buffer` at `offset`; returns the bytes read. */
   read(buffer: Buffer, offset: number, length: number, position: number): Promise<number>;
@@ -34,7 +42,7 @@ export interface FileHandle {
 }
 
 export interface FileSystem {
-  open(path: string, mode: OpenMode): Promise<FileHandle>;
+  open(path: string, mode: OpenMode, options?: OpenOptions): Promise<FileHandle>;
   readFile(path: string): Promise<Buffer>;
   /** Writes a whole file (not atomic; see `writeFileAtomic` in storage for crash-safe replace). */
   writeFile(path: string, data: Buffer): Promise<void>;

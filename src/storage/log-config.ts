@@ -24,7 +24,13 @@ import {
   type RawConfigValue,
 } from '../util/config-def.js';
 import type { ConfigLookup, SourcedValue } from '../util/config-layers.js';
-import type { CleanupPolicy, Durability, LogOptions, MessageTimestampType } from './log-options.js';
+import type {
+  CleanupPolicy,
+  Durability,
+  FsyncMethod,
+  LogOptions,
+  MessageTimestampType,
+} from './log-options.js';
 
 const HOUR_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * HOUR_MS;
@@ -549,7 +555,11 @@ export interface TopicLogOptions extends LogOptions {
 }
 
 /** The plain typed options the storage engine takes, from a topic's resolved config. */
-export function toLogOptions(values: TopicConfigValues, durability: Durability = 'fsync'): TopicLogOptions {
+export function toLogOptions(
+  values: TopicConfigValues,
+  durability: Durability = 'fsync',
+  fsyncMethod: FsyncMethod = 'dsync',
+): TopicLogOptions {
   const policies = values['cleanup.policy'];
   const compact = policies.includes('compact');
   const cleanupPolicy: CleanupPolicy = compact
@@ -573,6 +583,7 @@ export function toLogOptions(values: TopicConfigValues, durability: Durability =
     flushMessages: values['flush.messages'],
     flushMs: values['flush.ms'],
     durability,
+    fsyncMethod,
     maxMessageBytes: values['max.message.bytes'],
     messageTimestampType: values['message.timestamp.type'] as MessageTimestampType,
     fileDeleteDelayMs: values['file.delete.delay.ms'],

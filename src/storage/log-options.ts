@@ -5,6 +5,7 @@
  */
 export type CleanupPolicy = 'delete' | 'compact' | 'compact,delete';
 export type Durability = 'fsync' | 'pagecache';
+export type FsyncMethod = 'dsync' | 'fdatasync';
 export type MessageTimestampType = 'CreateTime' | 'LogAppendTime';
 
 export interface LogOptions {
@@ -39,6 +40,11 @@ export interface LogOptions {
    * 'pagecache' is Kafka's behaviour: acknowledge after the write, flush by flush.messages/ms.
    */
   durability: Durability;
+  /**
+   * Samsa, fsync durability only: 'dsync' (default) writes the active segment with O_DSYNC, so
+   * one system call writes and syncs; 'fdatasync' writes, then fsyncs in a group commit.
+   */
+  fsyncMethod: FsyncMethod;
   /** [max.message.bytes] largest record batch accepted. 1048588. */
   maxMessageBytes: number;
   /** [message.timestamp.type] LogAppendTime makes the broker stamp each batch. CreateTime. */
@@ -64,6 +70,7 @@ export const DEFAULT_LOG_OPTIONS: Readonly<LogOptions> = Object.freeze({
   flushMessages: LONG_MAX,
   flushMs: LONG_MAX,
   durability: 'fsync',
+  fsyncMethod: 'dsync',
   maxMessageBytes: 1024 * 1024 + 12,
   messageTimestampType: 'CreateTime',
   fileDeleteDelayMs: 60_000,

@@ -1,11 +1,14 @@
 import { posix } from 'node:path';
-import type { FileHandle, FileStat, FileSystem, OpenMode } from './fs.js';
+import type { FileHandle, FileStat, FileSystem, OpenMode, OpenOptions } from './fs.js';
 
 /**
  * An in-memory FileSystem that models what survives a power loss, and injects faults.
  *
  * Durability model (strict, like ext4 without data=journal guarantees):
  * - A file's content is durable as of its last `sync()`; later writes live only in "page cache".
+ *   A handle opened with `syncWrites` makes the whole file durable after each of its writes (a
+ *   write there is a write and a sync: it takes `syncDelayMs`, and `failSync` fails it after the
+ *   bytes reached the page cache, as an O_DSYNC write whose sync fails).
  * - A directory entry (create, rename, unlink, mkdir) is durable only after `syncDirectory` of
  *   its parent; an entry survives a crash only if its ancestors' entries do too.
  * - `crash()` returns a new MemoryFileSystem holding only the durable state, optionally keeping a
@@ -62,6 +65,8 @@ export interface MemoryFileSystemStats {
   writes: number;
   bytesWritten: number;
   fileSyncs: number;
+  /** Writes through `syncWrites` handles (each also durable; not counted in `fileSyncs`). */
+  syncedWrites: number;
   directorySyncs: number;
 }
 
@@ -83,7 +88,13 @@ function newFile(): FileNode {
 }
 
 export class MemoryFileSystem implements FileSystem {
-  readonly stats: MemoryFileSystemStats = { writes: 0, bytesWritten: 0, fileSyncs: 0, directorySyncs: 0 };
+  readonly stats: MemoryFileSystemStats = {
+    writes: 0,
+    bytesWritten: 0,
+    fileSyncs: 0,
+    syncedWrites: 0,
+    directorySyncs: 0,
+  };
   capacity: number | undefined;
   syncDelayMs: number;
 
@@ -172,7 +183,7 @@ export class MemoryFileSystem implements FileSystem {
 
   // --- the port -------------------------------------------------------------------------------
 
-  async open(path: string, mode: OpenMode): Promise<FileHandle> {
+  async open(path: string, mode: OpenMode, options: OpenOptions = {}): Promise<FileHandle> {
     const key = normalize(path);
     let node = this.nodes.get(key);
     if (node?.kind === 'dir') throw fsError('EISDIR', 'open', key);
@@ -184,7 +195,7 @@ export class MemoryFileSystem implements FileSystem {
     } else if (mode === 'w+') {
       node.length = 0;
     }
-    return new MemoryHandle(this, key, node, mode);
+    return new MemoryHandle(this, key, node, mode, options.syncWrites ?? false);
   }
 
   async readFile(path: string): Promise<Buffer> {
@@ -326,8 +337,9 @@ export class MemoryFileSystem implements FileSystem {
     return { allowed: length };
   }
 
-  async beforeSync(path: string): Promise<void> {
-    this.stats.fileSyncs++;
+  async beforeSync(path: string, syncedWrite = false): Promise<void> {
+    if (syncedWrite) this.stats.syncedWrites++;
+    else this.stats.fileSyncs++;
     if (this.syncDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.syncDelayMs));
     if (this.syncFailures > 0) {
       this.syncFailures--;
@@ -370,6 +382,7 @@ class MemoryHandle implements FileHandle {
     private readonly path: string,
     private readonly node: FileNode,
     private readonly mode: OpenMode,
+    private readonly syncWrites: boolean,
   ) {}
 
   async read(buffer: Buffer, offset: number, length: number, position: number): Promise<number> {
@@ -387,6 +400,10 @@ class MemoryHandle implements FileHandle {
     if (allowed > 0) writeInto(this.node, buffer.subarray(0, allowed), at);
     this.fs.stats.bytesWritten += allowed;
     if (error) throw error;
+    if (this.syncWrites) {
+      await this.fs.beforeSync(this.path, true);
+      this.makeDurable();
+    }
     return buffer.length;
   }
 
@@ -397,6 +414,10 @@ class MemoryHandle implements FileHandle {
   async sync(): Promise<void> {
     this.check('fsync');
     await this.fs.beforeSync(this.path);
+    this.makeDurable();
+  }
+
+  private makeDurable(): void {
     this.node.durable = Buffer.from(this.node.data.subarray(0, this.node.length));
   }
 

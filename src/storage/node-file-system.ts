@@ -11,19 +11,27 @@ import {
   unlink,
   writeFile,
 } from 'node:fs/promises';
-import type { FileHandle, FileStat, FileSystem, OpenMode } from './fs.js';
+import type { FileHandle, FileStat, FileSystem, OpenMode, OpenOptions } from './fs.js';
+
+const OPEN_FLAGS: Readonly<Record<OpenMode, number>> = {
+  r: constants.O_RDONLY,
+  'r+': constants.O_RDWR,
+  'w+': constants.O_RDWR | constants.O_CREAT | constants.O_TRUNC,
+  'a+': constants.O_RDWR | constants.O_CREAT | constants.O_APPEND,
+};
 
 /**
  * The FileSystem port on the real disk (node:fs/promises). This is the only file of storage that
- * imports `node:fs`. `sync` is fdatasync; `syncDirectory` opens the directory read-only and fsyncs
+ * imports `node:fs`. `sync` is fdatasync; `syncWrites` opens with O_DSYNC; `syncDirectory` opens the directory read-only and fsyncs
  * it, which is how a created, renamed or removed entry becomes durable on Linux.
  *
  * Concurrency: handles may be used concurrently; positional reads and writes do not share a file
  * position. Append handles (`a+`) always write at the end, whatever position is passed.
  */
 export class NodeFileSystem implements FileSystem {
-  async open(path: string, mode: OpenMode): Promise<FileHandle> {
-    return new NodeHandle(await open(path, mode), mode === 'a+');
+  async open(path: string, mode: OpenMode, options: OpenOptions = {}): Promise<FileHandle> {
+    const flags = options.syncWrites ? OPEN_FLAGS[mode] | constants.O_DSYNC : mode;
+    return new NodeHandle(await open(path, flags, 0o666), mode === 'a+');
   }
 
   readFile(path: string): Promise<Buffer> {

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { StorageError } from '../../src/storage/errors.js';
 import { PartitionLog } from '../../src/storage/log/partition-log.js';
-import type { LogOptions } from '../../src/storage/log-options.js';
+import type { Durability, FsyncMethod, LogOptions } from '../../src/storage/log-options.js';
 import { MemoryFileSystem } from '../../src/storage/memory-file-system.js';
 import { buildBatch, listBatches, simpleBatch } from './helpers.js';
 
@@ -39,7 +39,7 @@ async function readAllBytes(log: PartitionLog): Promise<Buffer> {
 describe('group commit', () => {
   test('concurrent appends share fsyncs, and none resolves before its data is durable', async () => {
     const fs = await freshFs({ syncDelayMs: 3 });
-    const log = await open(fs);
+    const log = await open(fs, { fsyncMethod: 'fdatasync' });
     const syncsBefore = fs.stats.fileSyncs;
     const batchSize = simpleBatch(1, 50).length;
     const appends = Array.from({ length: 200 }, async () => {
@@ -71,6 +71,7 @@ describe('group commit', () => {
           dir: `/data/t-${partition}`,
           topicPartition: { topic: 't', partition },
           flusher,
+          options: { fsyncMethod: 'fdatasync' },
         }),
       ),
     );
@@ -78,6 +79,45 @@ describe('group commit', () => {
     assert.ok(flusher.stats.rounds <= 3, `${flusher.stats.rounds} rounds for 100 appends on 4 partitions`);
     assert.ok(flusher.stats.flushes <= 12);
     for (const log of logs) await log.close();
+  });
+
+  test('dsync: concurrent appends share synced writes, none resolves before its data is durable, no fsync', async () => {
+    const fs = await freshFs({ syncDelayMs: 3 });
+    const log = await open(fs);
+    const before = { ...fs.stats };
+    const batchSize = simpleBatch(1, 50).length;
+    const results = await Promise.all(
+      Array.from({ length: 200 }, async (_, i) => {
+        const result = await log.append(simpleBatch(1, 50));
+        const durable = fs.durableContent(`${dir}/00000000000000000000.log`)!;
+        assert.ok(durable.length >= (result.lastOffset + 1) * batchSize, `append ${i} durable`);
+        return result;
+      }),
+    );
+    assert.deepEqual(
+      results.map((result) => result.baseOffset),
+      Array.from({ length: 200 }, (_, i) => i),
+    );
+    assert.equal(fs.stats.fileSyncs, before.fileSyncs, 'no fdatasync on the append path');
+    const syncedWrites = fs.stats.syncedWrites - before.syncedWrites;
+    assert.ok(
+      syncedWrites >= 1 && syncedWrites <= 5,
+      `200 concurrent appends took ${syncedWrites} synced writes`,
+    );
+    assert.equal(log.recoveryPoint, 200);
+    // Appends one at a time: each is its own synced write, durable when it resolves.
+    for (let i = 0; i < 5; i++) {
+      const { lastOffset } = await log.append(simpleBatch(1, 50));
+      assert.equal(
+        fs.durableContent(`${dir}/00000000000000000000.log`)!.length,
+        (lastOffset + 1) * batchSize,
+      );
+    }
+    assert.equal(fs.stats.syncedWrites - before.syncedWrites, syncedWrites + 5);
+    await log.close();
+    const reopened = await open(fs.crash());
+    assert.equal(reopened.logEndOffset, 205);
+    await reopened.close();
   });
 
   test('pagecache mode acknowledges after the write and flushes by flush.messages', async () => {
@@ -134,7 +174,7 @@ describe('I/O failures', () => {
 
   test('a torn write (EIO after a prefix) is rolled back; the next append reuses the offsets', async () => {
     const fs = await freshFs();
-    const log = await open(fs);
+    const log = await open(fs, { fsyncMethod: 'fdatasync' });
     await log.append(simpleBatch(3));
     fs.failWrite(1, { keepBytes: 40 });
     await assert.rejects(log.append(simpleBatch(2)), (error: unknown) => {
@@ -150,17 +190,32 @@ describe('I/O failures', () => {
     await log.close();
   });
 
-  test('a failed fsync rejects the waiting appends and takes the log offline', async () => {
+  for (const fsyncMethod of ['fdatasync', 'dsync'] as const) {
+    test(`${fsyncMethod}: a failed sync rejects the waiting appends and takes the log offline`, async () => {
+      const fs = await freshFs();
+      const log = await open(fs, { fsyncMethod });
+      await log.append(simpleBatch(1));
+      fs.failSync(1);
+      await assert.rejects(log.append(simpleBatch(1)), { name: 'StorageError' });
+      await assert.rejects(log.append(simpleBatch(1)), { code: 'ERR_LOG_OFFLINE' });
+      await assert.rejects(log.read(0, 100), { code: 'ERR_LOG_OFFLINE' });
+      await log.close();
+      const reopened = await open(fs.crash());
+      assert.ok(reopened.logEndOffset >= 1);
+      await reopened.close();
+    });
+  }
+
+  test('dsync: an EIO from a write takes the log offline (it may be the sync that failed); acknowledged data survives', async () => {
     const fs = await freshFs();
     const log = await open(fs);
-    await log.append(simpleBatch(1));
-    fs.failSync(1);
-    await assert.rejects(log.append(simpleBatch(1)), { name: 'StorageError' });
+    await log.append(simpleBatch(3));
+    fs.failWrite(1, { keepBytes: 40 });
+    await assert.rejects(log.append(simpleBatch(2)), { code: 'ERR_STORAGE_IO' });
     await assert.rejects(log.append(simpleBatch(1)), { code: 'ERR_LOG_OFFLINE' });
-    await assert.rejects(log.read(0, 100), { code: 'ERR_LOG_OFFLINE' });
     await log.close();
     const reopened = await open(fs.crash());
-    assert.ok(reopened.logEndOffset >= 1);
+    assert.equal(reopened.logEndOffset, 3);
     await reopened.close();
   });
 });
@@ -182,7 +237,11 @@ describe('crash recovery', () => {
         fc.integer({ min: 0, max: 6 }),
         fc.integer({ min: 1, max: 4 }),
         fc.double({ min: 0, max: 0.999, noNaN: true }),
-        fc.constantFrom<'fsync' | 'pagecache'>('fsync', 'pagecache'),
+        fc.constantFrom<[Durability, FsyncMethod]>(
+          ['fsync', 'dsync'],
+          ['fsync', 'fdatasync'],
+          ['pagecache', 'dsync'],
+        ),
         fc.option(fc.integer({ min: 1, max: 4 }), { nil: undefined }),
         async (
           specs,
@@ -192,11 +251,17 @@ describe('crash recovery', () => {
           crashTicks,
           concurrency,
           tailFraction,
-          durability,
+          [durability, fsyncMethod],
           checkpointEvery,
         ) => {
           const fs = await freshFs({ syncDelayMs: 1 });
-          const options = { segmentBytes: 1500, indexIntervalBytes: 200, segmentIndexBytes: 240, durability };
+          const options = {
+            segmentBytes: 1500,
+            indexIntervalBytes: 200,
+            segmentIndexBytes: 240,
+            durability,
+            fsyncMethod,
+          };
           const log = await open(fs, options);
           fs.failWrite(faultAt, { keepBytes });
           // Batches whose append resolved, by base offset (the input buffer now holds the stored bytes).

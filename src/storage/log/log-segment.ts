@@ -28,6 +28,8 @@ import { TimeIndex } from './time-index.js';
 export interface SegmentSettings {
   segmentIndexBytes: number;
   indexIntervalBytes: number;
+  /** Open the log file with synchronous data writes (O_DSYNC): each append is durable on return. */
+  syncWrites?: boolean;
 }
 
 export interface RecoveryResult {
@@ -86,7 +88,9 @@ export class LogSegment {
     now: number,
     suffix = '',
   ): Promise<LogSegment> {
-    const log = await fs.open(segmentPath(dir, baseOffset, LOG_SUFFIX + suffix), 'w+');
+    const log = await fs.open(segmentPath(dir, baseOffset, LOG_SUFFIX + suffix), 'w+', {
+      syncWrites: settings.syncWrites ?? false,
+    });
     const segment = new LogSegment(
       fs,
       dir,
@@ -120,7 +124,7 @@ export class LogSegment {
     settings: SegmentSettings,
   ): Promise<LogSegment> {
     const path = segmentPath(dir, baseOffset, LOG_SUFFIX);
-    const log = await fs.open(path, 'r+');
+    const log = await fs.open(path, 'r+', { syncWrites: settings.syncWrites ?? false });
     const [size, stat] = await Promise.all([log.size(), fs.stat(path)]);
     return new LogSegment(
       fs,
@@ -422,6 +426,11 @@ export class LogSegment {
       this.maxTimestamp = batch.maxTimestamp;
       this.offsetOfMaxTimestamp = batch.lastOffset;
     }
+  }
+
+  /** Whether an append is durable once it returns (the file was opened with `syncWrites`). */
+  get syncsWrites(): boolean {
+    return this.settings.syncWrites ?? false;
   }
 
   /** Makes the log file's data durable. A closed segment was synced when it was closed. */

@@ -21,7 +21,7 @@ import {
   type TopicPartition,
 } from './file-names.js';
 import { type Flushable, GroupCommit } from './group-commit.js';
-import { LogSegment } from './log-segment.js';
+import { LogSegment, type SegmentSettings } from './log-segment.js';
 import { Mutex } from './mutex.js';
 import { LogReadAhead, ReadAheadCache } from './read-ahead.js';
 import { completeInterruptedSwaps } from './segment-swap.js';
@@ -263,7 +263,7 @@ export class PartitionLog implements Flushable {
       if (!logBases.has(index.baseOffset)) await this.fs.unlink(`${this.dir}/${index.name}`);
     }
     const bases = [...logBases].sort((a, b) => a - b);
-    const settings = this.options;
+    const settings = this.segmentSettings();
     const now = this.time();
     if (bases.length === 0) {
       const base = Math.max(config.logStartOffset ?? 0, 0);
@@ -338,6 +338,16 @@ export class PartitionLog implements Flushable {
     if (keep < segments.length) await this.fs.syncDirectory(this.dir);
   }
 
+  /** What new and reopened segments are created with; fsync durability writes with O_DSYNC by default. */
+  private segmentSettings(): SegmentSettings {
+    const { segmentIndexBytes, indexIntervalBytes, durability, fsyncMethod } = this.options;
+    return {
+      segmentIndexBytes,
+      indexIntervalBytes,
+      syncWrites: durability === 'fsync' && fsyncMethod === 'dsync',
+    };
+  }
+
   // --- appending ----------------------------------------------------------------------------------
 
   /**
@@ -375,7 +385,8 @@ export class PartitionLog implements Flushable {
       group.push(queued);
     });
     if (this.options.durability === 'fsync') {
-      await this.flusher.request(this);
+      // An O_DSYNC segment made the write durable already (writeRun moved flushedOffset past it).
+      if (this.flushedOffset <= result.lastOffset) await this.flusher.request(this);
     } else if (this.nextOffset - this.flushedOffset >= this.options.flushMessages) {
       await this.flusher.request(this);
     }
@@ -512,10 +523,16 @@ export class PartitionLog implements Flushable {
       await this.activeSegment.appendMany(buffers, batchLists);
     } catch (error) {
       const storageError = toStorageError(error, `append to ${this.dir} failed`);
-      if ((error as { truncateFailed?: boolean }).truncateFailed) this.goOffline(storageError);
+      const truncateFailed = (error as { truncateFailed?: boolean }).truncateFailed === true;
+      // An O_DSYNC write's error may be its sync's: as after a failed fsync, the file's cached
+      // pages can no longer be trusted. A full disk is the exception: nothing was synced wrongly.
+      const syncMayHaveFailed = this.activeSegment.syncsWrites && storageError.code !== 'ERR_STORAGE_FULL';
+      if (truncateFailed || syncMayHaveFailed) this.goOffline(storageError);
       throw storageError;
     }
     this.nextOffset = next;
+    if (this.activeSegment.syncsWrites && this.flushedOffset === results[0]!.baseOffset)
+      this.flushedOffset = next;
     return results;
   }
 
@@ -545,7 +562,13 @@ export class PartitionLog implements Flushable {
     const previous = this.activeSegment;
     try {
       await previous.becomeInactive();
-      const segment = await LogSegment.create(this.fs, this.dir, baseOffset, this.options, this.time());
+      const segment = await LogSegment.create(
+        this.fs,
+        this.dir,
+        baseOffset,
+        this.segmentSettings(),
+        this.time(),
+      );
       this.segments = [...this.segments, segment];
       await this.fs.syncDirectory(this.dir);
     } catch (error) {
@@ -822,7 +845,7 @@ export class PartitionLog implements Flushable {
     const doomed = this.segments;
     // The old segments go first: the new one may reuse the first one's base offset (file names).
     for (const old of doomed) await old.markDeleted();
-    const segment = await LogSegment.create(this.fs, this.dir, offset, this.options, this.time());
+    const segment = await LogSegment.create(this.fs, this.dir, offset, this.segmentSettings(), this.time());
     this.segments = [segment];
     await this.fs.syncDirectory(this.dir);
     this.nextOffset = offset;
