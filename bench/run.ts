@@ -26,6 +26,7 @@ import {
   producerProperties,
 } from './lib/perf-tools.js';
 import {
+  type BrokerSpawnOptions,
   cpuMeter,
   type Listening,
   ROOT,
@@ -59,6 +60,8 @@ const USAGE = `usage: npm run bench -- [options]
   --charts-dir DIR         also write the SVG charts into DIR (e.g. docs/bench); they always go
                            to bench/results/<timestamp>/ next to the JSON
   --profile ROW            one samsa/produce/... row under --cpu-prof, with a profile summary
+  --samsa-set KEY=VALUE    a broker setting for every Samsa started (repeatable), e.g.
+                           'samsa.fsync.method=fdatasync' for an A/B run
   --no-build               do not rebuild dist/ first
   -h, --help               this text
 
@@ -86,6 +89,7 @@ function parseFlags() {
         'skip-perf-test': { type: 'boolean', default: false },
         'perf-mib': { type: 'string', default: '100' },
         'charts-dir': { type: 'string' },
+        'samsa-set': { type: 'string', multiple: true, default: [] },
       },
     }).values;
   } catch (error) {
@@ -105,6 +109,21 @@ for (const name of ['reps', 'duration', 'latency-ms', 'latency-warmup', 'perf-mi
     process.stderr.write(`--${name} takes a positive number, not ${JSON.stringify(flags[name])}\n\n${USAGE}`);
     process.exit(2);
   }
+}
+
+const SAMSA_SETTINGS: Record<string, string> = {};
+for (const setting of flags['samsa-set']) {
+  const equals = setting.indexOf('=');
+  if (equals <= 0) {
+    process.stderr.write(`--samsa-set takes KEY=VALUE, not ${JSON.stringify(setting)}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  SAMSA_SETTINGS[setting.slice(0, equals)] = setting.slice(equals + 1);
+}
+
+/** spawnBroker with the --samsa-set settings over the row's own. */
+function spawnSamsa(options: BrokerSpawnOptions): Promise<Listening> {
+  return spawnBroker({ ...options, settings: { ...options.settings, ...SAMSA_SETTINGS } });
 }
 
 const REPS = Number(flags.reps);
@@ -314,7 +333,7 @@ async function startSamsa(
   nodeArgs: readonly string[] = [],
 ): Promise<{ broker: Listening; dir: string }> {
   const dir = freshDir('samsa');
-  const broker = await spawnBroker({
+  const broker = await spawnSamsa({
     dataDir: dir,
     settings: { 'samsa.durability': durability, 'num.partitions': partitions },
     nodeArgs,
@@ -865,7 +884,7 @@ async function recoveryJob(sizeMiB: number, variant: RecoveryVariant): Promise<v
   const dir = freshDir('recovery');
   let broker: Listening | undefined;
   try {
-    broker = await spawnBroker({ dataDir: dir, settings });
+    broker = await spawnSamsa({ dataDir: dir, settings });
     const writeStarted = performance.now();
     const result = await produceLoad({
       host: broker.host,
@@ -887,7 +906,7 @@ async function recoveryJob(sizeMiB: number, variant: RecoveryVariant): Promise<v
     await exited;
     broker = undefined;
     const spawned = performance.now();
-    broker = await spawnBroker({ dataDir: dir, settings });
+    broker = await spawnSamsa({ dataDir: dir, settings });
     const listeningMs = performance.now() - spawned;
     await waitForConnect(broker.host, broker.port, 120_000);
     const connectMs = performance.now() - spawned;
@@ -1111,7 +1130,7 @@ async function startup(): Promise<StartupFigures> {
     await bare.stop();
 
     const dir = freshDir('startup');
-    const broker = await spawnBroker({ dataDir: dir });
+    const broker = await spawnSamsa({ dataDir: dir });
     spawnMs.push(broker.readyMs + (await waitForConnect(broker.host, broker.port)));
     await new Promise((resolve) => setTimeout(resolve, 1000));
     rss.push(rssMiB(broker.child.pid!));
@@ -1457,6 +1476,13 @@ async function report(started: number): Promise<void> {
     `Samsa benchmark, ${new Date().toISOString()}, ${REPS} repetition(s) of ${DURATION_MS} ms per produce run`,
     `machine: ${info.nproc} cores (${info.cpu}), ${info.memory}, node ${info.node}, commit ${info.commit}` +
       (info.dirtySrc !== '0' ? ` (+${info.dirtySrc} uncommitted files in src/)` : ''),
+    ...(Object.keys(SAMSA_SETTINGS).length > 0
+      ? [
+          `Samsa settings from --samsa-set: ${Object.entries(SAMSA_SETTINGS)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(', ')}`,
+        ]
+      : []),
     '',
     throughput,
     '',
