@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { cleanLog } from '../../src/storage/cleaner/log-cleaner.js';
 import { OffsetOutOfRangeError } from '../../src/storage/errors.js';
-import type { FileHandle, FileSystem, OpenMode } from '../../src/storage/fs.js';
+import type { FileHandle, FileSystem, OpenMode, OpenOptions } from '../../src/storage/fs.js';
 import { PartitionLog } from '../../src/storage/log/partition-log.js';
 import { ReadAheadCache } from '../../src/storage/log/read-ahead.js';
 import type { LogOptions } from '../../src/storage/log-options.js';
@@ -27,6 +27,8 @@ class GatedFileSystem implements FileSystem {
   private releaseHeld: (() => void) | undefined;
   /** Set while a read is held. */
   holding = false;
+  /** Reads of `.log` files so far. */
+  logReads = 0;
 
   /** The next `.log` read waits until `release()`. */
   holdNextRead(): void {
@@ -39,11 +41,12 @@ class GatedFileSystem implements FileSystem {
     this.releaseHeld = undefined;
   }
 
-  async open(path: string, mode: OpenMode): Promise<FileHandle> {
-    const handle = await this.inner.open(path, mode);
+  async open(path: string, mode: OpenMode, options?: OpenOptions): Promise<FileHandle> {
+    const handle = await this.inner.open(path, mode, options);
     if (!path.endsWith('.log')) return handle;
     return {
       read: async (buffer, offset, length, position) => {
+        this.logReads++;
         if (!this.holdNext) return handle.read(buffer, offset, length, position);
         // The bytes are read now; the caller learns of it only once released.
         this.holdNext = false;
@@ -166,6 +169,36 @@ describe('read-ahead', () => {
     );
     await closePair(pair);
     assert.equal(pair.cache.usedBytes, 0, 'closing the log drops its chunks');
+  });
+
+  test('a caught-up consumer reads the next append from memory, not the file', async () => {
+    const pair = await openPair({ indexIntervalBytes: 100 });
+    await appendBoth(pair, () => simpleBatch(2, 50));
+    let offset = (await readSame(pair, 0, 1000)).next!;
+    for (let i = 0; i < 5; i++) {
+      await appendBoth(pair, () => simpleBatch(1 + i, 60));
+      const reads = pair.fs.logReads;
+      const { next, records } = await readSame(pair, offset, 1000);
+      assert.equal(listBatches(records).length, 1);
+      assert.equal(pair.fs.logReads, reads, `read ${i} went to the file`);
+      offset = next!;
+    }
+    assert.equal(pair.cache.stats.adopted, 5);
+    // Two appends before the fetch: the read spans more than the adopted bytes, so it goes to
+    // the file, and still returns both.
+    await appendBoth(pair, () => simpleBatch(1, 60));
+    await appendBoth(pair, () => simpleBatch(1, 60));
+    const reads = pair.fs.logReads;
+    const { records } = await readSame(pair, offset, 1000);
+    assert.equal(listBatches(records).length, 2);
+    assert.ok(pair.fs.logReads > reads);
+    // An append with no consumer waiting at its offset is not kept.
+    const adopted = pair.cache.stats.adopted;
+    await appendBoth(pair, () => simpleBatch(1, 60));
+    await appendBoth(pair, () => simpleBatch(1, 60));
+    assert.equal(pair.cache.stats.adopted, adopted + 1, 'only the append at the stream offset');
+    await closePair(pair);
+    assert.equal(pair.cache.usedBytes, 0);
   });
 
   test('a truncation and different appends after the chunk was read are never served stale', async () => {

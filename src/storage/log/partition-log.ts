@@ -519,8 +519,10 @@ export class PartitionLog implements Flushable {
         recordCount,
       });
     }
+    const segment = this.activeSegment;
+    const position = segment.size;
     try {
-      await this.activeSegment.appendMany(buffers, batchLists);
+      await segment.appendMany(buffers, batchLists);
     } catch (error) {
       const storageError = toStorageError(error, `append to ${this.dir} failed`);
       const truncateFailed = (error as { truncateFailed?: boolean }).truncateFailed === true;
@@ -531,8 +533,13 @@ export class PartitionLog implements Flushable {
       throw storageError;
     }
     this.nextOffset = next;
-    if (this.activeSegment.syncsWrites && this.flushedOffset === results[0]!.baseOffset)
-      this.flushedOffset = next;
+    if (segment.syncsWrites && this.flushedOffset === results[0]!.baseOffset) this.flushedOffset = next;
+    this.readAhead.offerAppended(
+      segment,
+      position,
+      () => (buffers.length === 1 ? buffers[0]! : Buffer.concat(buffers)),
+      results[0]!.baseOffset,
+    );
     return results;
   }
 

@@ -20,6 +20,10 @@ import type { LogSegment } from './log-segment.js';
  * is read from what the segment held then, and a read of more than the chunk holds goes to the
  * file.
  *
+ * A consumer that has caught up waits (long poll) at the log end for the next append; the
+ * append's own bytes become its stream's chunk (`offerAppended`), so the woken fetch needs no
+ * disk read at all.
+ *
  * Sequential detection: a log keeps a few streams, each the offset some consumer should fetch
  * next. A fetch at a stream's offset continues it and, once answered, reads ahead; any other
  * fetch starts a new stream without reading ahead (random reads cost nothing extra).
@@ -94,8 +98,8 @@ export class ReadAheadCache {
   /** Chunks in least recently used order (a Set keeps insertion order). */
   private readonly chunks = new Set<Chunk>();
   private used = 0;
-  /** Chunks started, and reads answered (wholly or partly) from a chunk (tests, metrics). */
-  readonly stats = { loaded: 0, served: 0 };
+  /** Chunks read ahead, chunks adopted from appends, reads answered from a chunk (tests, metrics). */
+  readonly stats = { loaded: 0, adopted: 0, served: 0 };
 
   constructor(options: ReadAheadOptions = {}) {
     this.maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
@@ -144,6 +148,41 @@ export class ReadAheadCache {
       },
       () => this.drop(chunk),
     );
+    return chunk;
+  }
+
+  /**
+   * A chunk of bytes already in memory (just appended at `position` of `segment`), held with one
+   * more owner; undefined if over budget. The budget counts the whole memory the view keeps alive.
+   */
+  adopt(
+    segment: LogSegment,
+    position: number,
+    buffer: Buffer,
+    previousLastOffset: number,
+  ): Chunk | undefined {
+    const bytes = buffer.buffer.byteLength;
+    if (bytes > this.maxChunkBytes || bytes > this.maxBytes) return undefined;
+    const now = this.time();
+    for (const oldest of this.chunks) {
+      if (this.used + bytes <= this.maxBytes && now - oldest.usedAt < this.idleMs) break;
+      this.drop(oldest);
+    }
+    retainBuffer(buffer);
+    const chunk: Chunk = {
+      segment,
+      generation: segment.generation,
+      position,
+      previousLastOffset,
+      bytes,
+      buffer,
+      ready: Promise.resolve(),
+      usedAt: now,
+      dropped: false,
+    };
+    this.chunks.add(chunk);
+    this.used += bytes;
+    this.stats.adopted++;
     return chunk;
   }
 
@@ -225,6 +264,20 @@ export class LogReadAhead {
     if (target === segments[segments.length - 1] && available < aheadBytes) return;
     if (target.isDeleted) return;
     stream.chunk = this.cache.load(target, from, Math.min(aheadBytes, available), previousLastOffset);
+  }
+
+  /**
+   * After an append of `buffer` at `position` of the active `segment`, its first batch at
+   * `baseOffset`: a consumer whose stream waits at exactly that offset (caught up, long-polling)
+   * will read these bytes next, so its stream keeps them and the woken fetch is answered from
+   * memory instead of the file.
+   */
+  offerAppended(segment: LogSegment, position: number, buffer: () => Buffer, baseOffset: number): void {
+    for (const stream of this.streams) {
+      if (stream.nextOffset !== baseOffset || stream.chunk !== undefined) continue;
+      stream.chunk = this.cache.adopt(segment, position, buffer(), baseOffset - 1);
+      return;
+    }
   }
 
   /** Forgets every stream and chunk (the log is closed or deleted). */
