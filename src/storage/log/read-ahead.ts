@@ -122,11 +122,7 @@ export class ReadAheadCache {
   /** Starts reading `length` bytes of `segment` from `position`; undefined if over budget. */
   load(segment: LogSegment, position: number, length: number, previousLastOffset: number): Chunk | undefined {
     if (length <= 0 || length > this.maxChunkBytes || length > this.maxBytes) return undefined;
-    const now = this.time();
-    for (const oldest of this.chunks) {
-      if (this.used + length <= this.maxBytes && now - oldest.usedAt < this.idleMs) break;
-      this.drop(oldest);
-    }
+    const now = this.makeRoom(length);
     const chunk: Chunk = {
       segment,
       generation: segment.generation,
@@ -163,11 +159,7 @@ export class ReadAheadCache {
   ): Chunk | undefined {
     const bytes = buffer.buffer.byteLength;
     if (bytes > this.maxChunkBytes || bytes > this.maxBytes) return undefined;
-    const now = this.time();
-    for (const oldest of this.chunks) {
-      if (this.used + bytes <= this.maxBytes && now - oldest.usedAt < this.idleMs) break;
-      this.drop(oldest);
-    }
+    const now = this.makeRoom(bytes);
     retainBuffer(buffer);
     const chunk: Chunk = {
       segment,
@@ -184,6 +176,16 @@ export class ReadAheadCache {
     this.used += bytes;
     this.stats.adopted++;
     return chunk;
+  }
+
+  /** Drops idle chunks, and the least recently used ones until `bytes` fit; returns the time. */
+  private makeRoom(bytes: number): number {
+    const now = this.time();
+    for (const oldest of this.chunks) {
+      if (this.used + bytes <= this.maxBytes && now - oldest.usedAt < this.idleMs) break;
+      this.drop(oldest);
+    }
+    return now;
   }
 
   /** Forgets a chunk (served, replaced, evicted); a read still in flight is discarded. */
