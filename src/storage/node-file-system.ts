@@ -28,10 +28,26 @@ const OPEN_FLAGS: Readonly<Record<OpenMode, number>> = {
  * Concurrency: handles may be used concurrently; positional reads and writes do not share a file
  * position. Append handles (`a+`) always write at the end, whatever position is passed.
  */
+export interface NodeFileSystemOptions {
+  /** Open `syncWrites` handles with O_DSYNC; when false (or on platforms without it), each write is followed by an fdatasync. */
+  dsync?: boolean;
+}
+
 export class NodeFileSystem implements FileSystem {
+  private readonly dsync: boolean;
+
+  constructor(options: NodeFileSystemOptions = {}) {
+    this.dsync = (options.dsync ?? true) && constants.O_DSYNC !== undefined;
+  }
+
   async open(path: string, mode: OpenMode, options: OpenOptions = {}): Promise<FileHandle> {
-    const flags = options.syncWrites ? OPEN_FLAGS[mode] | constants.O_DSYNC : mode;
-    return new NodeHandle(await open(path, flags, 0o666), mode === 'a+');
+    if (!options.syncWrites) return new NodeHandle(await open(path, mode), mode === 'a+', false);
+    if (!this.dsync) return new NodeHandle(await open(path, mode), mode === 'a+', true);
+    return new NodeHandle(
+      await open(path, OPEN_FLAGS[mode] | constants.O_DSYNC, 0o666),
+      mode === 'a+',
+      false,
+    );
   }
 
   readFile(path: string): Promise<Buffer> {
@@ -91,6 +107,8 @@ class NodeHandle implements FileHandle {
   constructor(
     private readonly handle: NodeFileHandle,
     private readonly append: boolean,
+    /** Sync after every write (syncWrites without O_DSYNC). */
+    private readonly syncEachWrite: boolean,
   ) {}
 
   async read(buffer: Buffer, offset: number, length: number, position: number): Promise<number> {
@@ -105,6 +123,12 @@ class NodeHandle implements FileHandle {
   }
 
   async write(buffer: Buffer, position?: number): Promise<number> {
+    const written = await this.writeAll(buffer, position);
+    if (this.syncEachWrite) await this.handle.datasync();
+    return written;
+  }
+
+  private async writeAll(buffer: Buffer, position?: number): Promise<number> {
     let total = 0;
     while (total < buffer.length) {
       const at = this.append || position === undefined ? null : position + total;
@@ -119,10 +143,14 @@ class NodeHandle implements FileHandle {
     const expected = buffers.reduce((sum, buffer) => sum + buffer.length, 0);
     const at = this.append || position === undefined ? null : position;
     const { bytesWritten } = await this.handle.writev(buffers, at ?? undefined);
-    if (bytesWritten === expected) return bytesWritten;
-    // A short writev: write the rest as one contiguous buffer.
-    const rest = Buffer.concat(buffers).subarray(bytesWritten);
-    return bytesWritten + (await this.write(rest, at === null ? undefined : at + bytesWritten));
+    let total = bytesWritten;
+    if (bytesWritten < expected) {
+      // A short writev: write the rest as one contiguous buffer.
+      const rest = Buffer.concat(buffers).subarray(bytesWritten);
+      total += await this.writeAll(rest, at === null ? undefined : at + bytesWritten);
+    }
+    if (this.syncEachWrite) await this.handle.datasync();
+    return total;
   }
 
   sync(): Promise<void> {

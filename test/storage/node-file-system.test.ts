@@ -55,6 +55,17 @@ describe('NodeFileSystem', () => {
       assert.equal((await fs.readFile(path)).toString(), 'aXcdefgh!');
 
       await assert.rejects(fs.open(join(root, 'missing'), 'r+', { syncWrites: true }), { code: 'ENOENT' });
+
+      // Without O_DSYNC (as on Windows) a syncWrites handle syncs after each write instead.
+      const fallback = await new NodeFileSystem({ dsync: false }).open(path, 'r+', { syncWrites: true });
+      assert.deepEqual(
+        (await openFlags(path)).map((flags) => flags & O_DSYNC),
+        [0],
+      );
+      await fallback.writev([Buffer.from('1'), Buffer.from('2')], 0);
+      await fallback.write(Buffer.from('3'), 2);
+      await fallback.close();
+      assert.equal((await fs.readFile(path)).toString(), '123defgh!');
     } finally {
       await rm(root, { recursive: true, force: true });
     }
