@@ -8,7 +8,8 @@ import type { FileHandle, FileStat, FileSystem, OpenMode, OpenOptions } from './
  * - A file's content is durable as of its last `sync()`; later writes live only in "page cache".
  *   A handle opened with `syncWrites` makes the whole file durable after each of its writes (a
  *   write there is a write and a sync: it takes `syncDelayMs`, and `failSync` fails it after the
- *   bytes reached the page cache, as an O_DSYNC write whose sync fails).
+ *   bytes reached the page cache, as an O_DSYNC write whose sync fails). A failing write through
+ *   it leaves the prefix it wrote durable, as a short O_DSYNC write followed by a failing one.
  * - A directory entry (create, rename, unlink, mkdir) is durable only after `syncDirectory` of
  *   its parent; an entry survives a crash only if its ancestors' entries do too.
  * - `crash()` returns a new MemoryFileSystem holding only the durable state, optionally keeping a
@@ -399,7 +400,11 @@ class MemoryHandle implements FileHandle {
     const { allowed, error } = this.fs.admitWrite(this.path, this.node, at, buffer.length);
     if (allowed > 0) writeInto(this.node, buffer.subarray(0, allowed), at);
     this.fs.stats.bytesWritten += allowed;
-    if (error) throw error;
+    if (error) {
+      // A short O_DSYNC write syncs what it wrote before the next call fails: the prefix stays.
+      if (this.syncWrites && allowed > 0) this.makeDurable();
+      throw error;
+    }
     if (this.syncWrites) {
       await this.fs.beforeSync(this.path, true);
       this.makeDurable();

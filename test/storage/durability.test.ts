@@ -206,6 +206,30 @@ describe('I/O failures', () => {
     });
   }
 
+  test('dsync: a full disk mid-writev leaves no batch of the failed appends behind after a crash', async () => {
+    const fs = await freshFs();
+    const log = await open(fs);
+    for (let i = 0; i < 3; i++) await log.append(simpleBatch(1, 100));
+    // Two appends queued together go out in one writev; the disk fills inside the second batch,
+    // so the synced prefix holds all of the first one.
+    fs.capacity = fs.usedBytes() + simpleBatch(1, 100).length + 50;
+    const results = await Promise.allSettled([
+      log.append(simpleBatch(1, 100)),
+      log.append(simpleBatch(1, 100)),
+    ]);
+    assert.deepEqual(
+      results.map((result) => result.status),
+      ['rejected', 'rejected'],
+    );
+    assert.equal(log.logEndOffset, 3);
+    const recovered = await open(fs.crash());
+    assert.equal(recovered.logEndOffset, 3, 'the failed appends did not come back');
+    await recovered.close();
+    fs.capacity = undefined;
+    assert.equal((await log.append(simpleBatch(1))).baseOffset, 3, 'ENOSPC left the log online');
+    await log.close();
+  });
+
   test('dsync: an EIO from a write takes the log offline (it may be the sync that failed); acknowledged data survives', async () => {
     const fs = await freshFs();
     const log = await open(fs);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
+import { mkdtemp, open, readdir, readFile, readlink, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -62,8 +62,23 @@ describe('NodeFileSystem', () => {
         (await openFlags(path)).map((flags) => flags & O_DSYNC),
         [0],
       );
-      await fallback.writev([Buffer.from('1'), Buffer.from('2')], 0);
-      await fallback.write(Buffer.from('3'), 2);
+      const probe = await open(path, 'r');
+      const handlePrototype = Object.getPrototypeOf(probe) as { datasync: () => Promise<void> };
+      await probe.close();
+      const datasync = handlePrototype.datasync;
+      let syncs = 0;
+      handlePrototype.datasync = function (this: unknown) {
+        syncs++;
+        return datasync.call(this);
+      };
+      try {
+        await fallback.writev([Buffer.from('1'), Buffer.from('2')], 0);
+        assert.equal(syncs, 1, 'writev synced');
+        await fallback.write(Buffer.from('3'), 2);
+        assert.equal(syncs, 2, 'write synced');
+      } finally {
+        handlePrototype.datasync = datasync;
+      }
       await fallback.close();
       assert.equal((await fs.readFile(path)).toString(), '123defgh!');
     } finally {

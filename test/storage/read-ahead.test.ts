@@ -192,6 +192,22 @@ describe('read-ahead', () => {
     const { records } = await readSame(pair, offset, 1000);
     assert.equal(listBatches(records).length, 2);
     assert.ok(pair.fs.logReads > reads);
+    // Appends queued together (one writev) are kept as one copy of their bytes.
+    offset = (await readSame(pair, offset, 1000)).next ?? offset;
+    const adoptedBefore = pair.cache.stats.adopted;
+    await both(pair, (log) =>
+      Promise.all([
+        log.append(simpleBatch(2, 70)),
+        log.append(simpleBatch(1, 90)),
+        log.append(simpleBatch(3, 40)),
+      ]),
+    );
+    assert.equal(pair.cache.stats.adopted, adoptedBefore + 1);
+    const readsBefore = pair.fs.logReads;
+    const joined = await readSame(pair, offset, 1000);
+    assert.equal(listBatches(joined.records).length, 3);
+    assert.equal(pair.fs.logReads, readsBefore, 'the three appends were read from memory');
+    offset = joined.next!;
     // An append with no consumer waiting at its offset is not kept.
     const adopted = pair.cache.stats.adopted;
     await appendBoth(pair, () => simpleBatch(1, 60));

@@ -393,6 +393,9 @@ export class LogSegment {
     } catch (error) {
       try {
         await this.log.truncate(start);
+        // With O_DSYNC a short write's prefix was synced before the write failed: make the cut
+        // durable too, or whole batches of the failed appends could come back after a crash.
+        if (this.syncsWrites) await this.log.sync();
       } catch {
         (error as { truncateFailed?: boolean }).truncateFailed = true;
       }

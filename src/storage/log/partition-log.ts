@@ -534,12 +534,7 @@ export class PartitionLog implements Flushable {
     }
     this.nextOffset = next;
     if (segment.syncsWrites && this.flushedOffset === results[0]!.baseOffset) this.flushedOffset = next;
-    this.readAhead.offerAppended(
-      segment,
-      position,
-      () => (buffers.length === 1 ? buffers[0]! : Buffer.concat(buffers)),
-      results[0]!.baseOffset,
-    );
+    this.readAhead.offerAppended(segment, position, buffers, results[0]!.baseOffset);
     return results;
   }
 

@@ -269,17 +269,18 @@ export class LogReadAhead {
   }
 
   /**
-   * After an append of `buffer` at `position` of the active `segment`, its first batch at
+   * After an append of `buffers` at `position` of the active `segment`, its first batch at
    * `baseOffset`: a consumer whose stream waits at exactly that offset (caught up, long-polling)
    * will read these bytes next, so its stream keeps them and the woken fetch is answered from
    * memory instead of the file.
    */
-  offerAppended(segment: LogSegment, position: number, buffer: () => Buffer, baseOffset: number): void {
-    for (const stream of this.streams) {
-      if (stream.nextOffset !== baseOffset || stream.chunk !== undefined) continue;
-      stream.chunk = this.cache.adopt(segment, position, buffer(), baseOffset - 1);
-      return;
-    }
+  offerAppended(segment: LogSegment, position: number, buffers: readonly Buffer[], baseOffset: number): void {
+    const stream = this.streams.find((candidate) => candidate.nextOffset === baseOffset);
+    if (stream === undefined || stream.chunk !== undefined) return;
+    let length = 0;
+    for (const buffer of buffers) length += buffer.length;
+    if (length > this.cache.maxChunkBytes || length > this.cache.maxBytes) return;
+    stream.chunk = this.cache.adopt(segment, position, ownBytes(buffers, length), baseOffset - 1);
   }
 
   /** Forgets every stream and chunk (the log is closed or deleted). */
@@ -308,6 +309,20 @@ export class LogReadAhead {
     if (stream.chunk !== undefined) this.cache.drop(stream.chunk);
     stream.chunk = undefined;
   }
+}
+
+/**
+ * The appended bytes as one Buffer worth keeping: a lone view that is most of its memory as it
+ * is, anything else (several buffers, or a small view that would keep a whole socket chunk or
+ * request frame alive) copied into memory of its own.
+ */
+function ownBytes(buffers: readonly Buffer[], length: number): Buffer {
+  const only = buffers.length === 1 ? buffers[0]! : undefined;
+  if (only !== undefined && only.buffer.byteLength <= 2 * length) return only;
+  const copy = Buffer.allocUnsafeSlow(length);
+  let at = 0;
+  for (const buffer of buffers) at += buffer.copy(copy, at);
+  return copy;
 }
 
 /** A view of a chunk given to a reader, who owns it as a fresh read's buffer (one more owner). */
