@@ -118,7 +118,12 @@ for (const setting of flags['samsa-set']) {
     process.stderr.write(`--samsa-set takes KEY=VALUE, not ${JSON.stringify(setting)}\n\n${USAGE}`);
     process.exit(2);
   }
-  SAMSA_SETTINGS[setting.slice(0, equals)] = setting.slice(equals + 1);
+  const name = setting.slice(0, equals);
+  if (name === 'samsa.durability' || name === 'num.partitions') {
+    process.stderr.write(`--samsa-set ${name}: each row sets it and names it in its label\n\n${USAGE}`);
+    process.exit(2);
+  }
+  SAMSA_SETTINGS[name] = setting.slice(equals + 1);
 }
 
 /** spawnBroker with the --samsa-set settings over the row's own. */
