@@ -122,20 +122,7 @@ export class ReadAheadCache {
   /** Starts reading `length` bytes of `segment` from `position`; undefined if over budget. */
   load(segment: LogSegment, position: number, length: number, previousLastOffset: number): Chunk | undefined {
     if (length <= 0 || length > this.maxChunkBytes || length > this.maxBytes) return undefined;
-    const now = this.makeRoom(length);
-    const chunk: Chunk = {
-      segment,
-      generation: segment.generation,
-      position,
-      previousLastOffset,
-      bytes: length,
-      buffer: undefined,
-      ready: Promise.resolve(),
-      usedAt: now,
-      dropped: false,
-    };
-    this.chunks.add(chunk);
-    this.used += length;
+    const chunk = this.track(segment, position, previousLastOffset, length, undefined);
     this.stats.loaded++;
     chunk.ready = segment.readRange(position, length).then(
       (buffer) => {
@@ -159,8 +146,21 @@ export class ReadAheadCache {
   ): Chunk | undefined {
     const bytes = buffer.buffer.byteLength;
     if (bytes > this.maxChunkBytes || bytes > this.maxBytes) return undefined;
-    const now = this.makeRoom(bytes);
     retainBuffer(buffer);
+    const chunk = this.track(segment, position, previousLastOffset, bytes, buffer);
+    this.stats.adopted++;
+    return chunk;
+  }
+
+  /** A new chunk of `bytes` against the budget, after making room for it. */
+  private track(
+    segment: LogSegment,
+    position: number,
+    previousLastOffset: number,
+    bytes: number,
+    buffer: Buffer | undefined,
+  ): Chunk {
+    const usedAt = this.makeRoom(bytes);
     const chunk: Chunk = {
       segment,
       generation: segment.generation,
@@ -169,12 +169,11 @@ export class ReadAheadCache {
       bytes,
       buffer,
       ready: Promise.resolve(),
-      usedAt: now,
+      usedAt,
       dropped: false,
     };
     this.chunks.add(chunk);
     this.used += bytes;
-    this.stats.adopted++;
     return chunk;
   }
 
