@@ -528,7 +528,7 @@ export class PartitionLog implements Flushable {
       const truncateFailed = (error as { truncateFailed?: boolean }).truncateFailed === true;
       // An O_DSYNC write's error may be its sync's: as after a failed fsync, the file's cached
       // pages can no longer be trusted. A full disk is the exception: nothing was synced wrongly.
-      const syncMayHaveFailed = this.activeSegment.syncsWrites && storageError.code !== 'ERR_STORAGE_FULL';
+      const syncMayHaveFailed = segment.syncsWrites && storageError.code !== 'ERR_STORAGE_FULL';
       if (truncateFailed || syncMayHaveFailed) this.goOffline(storageError);
       throw storageError;
     }
