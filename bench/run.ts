@@ -346,6 +346,12 @@ async function startSamsa(
   return { broker, dir };
 }
 
+/** Stops a broker started for a row and removes its data dir. */
+async function stopSamsa({ broker, dir }: { broker: Listening; dir: string }): Promise<void> {
+  await broker.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
+
 async function samsaJob(w: SamsaWorkload, nodeArgs: readonly string[] = []): Promise<void> {
   const ids = samsaIds(w);
   const consumeToo = w.acks === 1 && wanted(ids.consume);
@@ -427,8 +433,7 @@ async function samsaJob(w: SamsaWorkload, nodeArgs: readonly string[] = []): Pro
   } catch (error) {
     produceRow.errors.push(String(error));
   } finally {
-    await broker.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await stopSamsa({ broker, dir });
   }
 }
 
@@ -572,8 +577,7 @@ async function kcatJob(recordSize: number, durability: Durability, acks: number)
   } catch (error) {
     produceRow.errors.push(String(error));
   } finally {
-    await broker.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await stopSamsa({ broker, dir });
   }
 }
 
@@ -742,10 +746,7 @@ async function perfToolJob(w: PerfWorkload, target: PerfTarget, kafka: ApacheKaf
   } catch (error) {
     produceRow.errors.push(String(error).slice(0, 500));
   } finally {
-    if (samsa) {
-      await samsa.broker.stop();
-      rmSync(samsa.dir, { recursive: true, force: true });
-    }
+    if (samsa) await stopSamsa(samsa);
   }
 }
 
@@ -821,8 +822,7 @@ async function samsaLatencyJob(rate: number): Promise<void> {
   } catch (error) {
     target.errors.push(String(error));
   } finally {
-    await started.broker.stop();
-    rmSync(started.dir, { recursive: true, force: true });
+    await stopSamsa(started);
   }
 }
 
@@ -988,10 +988,7 @@ async function producersJob(kafka: ApacheKafka | undefined, system: 'samsa' | 'k
   } catch (error) {
     target.errors.push(String(error).slice(0, 500));
   } finally {
-    if (samsa) {
-      await samsa.broker.stop();
-      rmSync(samsa.dir, { recursive: true, force: true });
-    }
+    if (samsa) await stopSamsa(samsa);
   }
 }
 
@@ -1139,8 +1136,7 @@ async function startup(): Promise<StartupFigures> {
     spawnMs.push(broker.readyMs + (await waitForConnect(broker.host, broker.port)));
     await new Promise((resolve) => setTimeout(resolve, 1000));
     rss.push(rssMiB(broker.child.pid!));
-    await broker.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await stopSamsa({ broker, dir });
   }
   const { startBroker } = await import('../src/broker/broker.js');
   const disk: number[] = [];
