@@ -18,6 +18,7 @@ import { kcatAvailable, kcatConsume, kcatProduce, writeLinesFile } from './kcat.
 import { resultsForCharts, writeCharts } from './lib/charts.js';
 import { createTopic, ensureTopic, waitWritable } from './lib/kafka.js';
 import { consumeLoad, produceLoad } from './lib/load.js';
+import { buildNativeConsumer, consumeNative, drainNative } from './lib/native-consumer.js';
 import {
   type Compression,
   consumerPerf,
@@ -62,6 +63,8 @@ const USAGE = `usage: npm run bench -- [options]
   --profile ROW            one samsa/produce/... row under --cpu-prof, with a profile summary
   --samsa-set KEY=VALUE    a broker setting for every Samsa started (repeatable), e.g.
                            'samsa.fsync.method=fdatasync' for an A/B run
+  --js-consumer            read the consume rows with the JavaScript reader (bench/lib/load.ts)
+                           instead of bench/consumer/fetch-count.c, which needs a C compiler
   --no-build               do not rebuild dist/ first
   -h, --help               this text
 
@@ -90,6 +93,7 @@ function parseFlags() {
         'perf-mib': { type: 'string', default: '100' },
         'charts-dir': { type: 'string' },
         'samsa-set': { type: 'string', multiple: true, default: [] },
+        'js-consumer': { type: 'boolean', default: false },
       },
     }).values;
   } catch (error) {
@@ -157,6 +161,62 @@ const PERF_LINGER_MS = 5;
 const PERF_BATCH_SIZE = 65_536;
 
 type Durability = 'fsync' | 'pagecache';
+
+const JS_CONSUMER = flags['js-consumer'];
+
+interface TopicRead {
+  records: number;
+  payloadBytes: number;
+  fetches: number;
+  elapsedMs: number;
+  complete: boolean;
+  serverCpu: number;
+  generatorCpu: number;
+  reader: string;
+}
+
+function consumeSample(read: TopicRead): Sample {
+  return {
+    recordsPerSec: (read.records / read.elapsedMs) * 1000,
+    mibPerSec: (read.payloadBytes / MiB / read.elapsedMs) * 1000,
+    serverCpu: read.serverCpu,
+    generatorCpu: read.generatorCpu,
+    note: `${read.reader}, ${read.fetches} fetches`,
+  };
+}
+
+/**
+ * A consume row's read of `topic` from offset 0 on one connection (fetch-count.c, or consumeLoad
+ * with --js-consumer), with the broker's CPU (process `serverPid`) and the reader's over the read.
+ */
+async function readTopic(
+  host: string,
+  port: number,
+  serverPid: number,
+  topic: string,
+  expected: readonly number[],
+  recordSize: number,
+): Promise<TopicRead> {
+  const meter = cpuMeter(serverPid);
+  if (JS_CONSUMER) {
+    const read = await consumeLoad({ host, port, topic, expected, connections: 1, recordSize });
+    const cpu = meter();
+    return {
+      ...read,
+      serverCpu: cpu.server,
+      generatorCpu: cpu.generator,
+      reader: `JS reader, Fetch v${read.fetchVersion}`,
+    };
+  }
+  const read = await consumeNative({ host, port, topic, expected, recordSize });
+  const cpu = meter();
+  return {
+    ...read,
+    serverCpu: cpu.server,
+    generatorCpu: read.cpuPercent,
+    reader: 'fetch-count.c, Fetch v12',
+  };
+}
 
 interface Sample {
   recordsPerSec: number;
@@ -308,6 +368,11 @@ async function baselineJob(recordSize: number, mode: 'null' | 'write' | 'fdatasy
 
 /** Connects and counts bytes until the server closes; returns ms. */
 async function drain(host: string, port: number, expected: number): Promise<number> {
+  if (!JS_CONSUMER) {
+    const read = await drainNative(host, port);
+    if (read.bytes !== expected) throw new Error(`read ${read.bytes} of ${expected} bytes`);
+    return read.elapsedMs;
+  }
   const connection = await WireConnection.connect(host, port);
   const started = performance.now();
   let received = 0;
@@ -408,24 +473,16 @@ async function samsaJob(w: SamsaWorkload, nodeArgs: readonly string[] = []): Pro
         `kafka/consume/${w.recordSize}B/p${w.partitions}`,
       );
       try {
-        const consumeMeter = cpuMeter(broker.child.pid!);
-        const read = await consumeLoad({
-          host: broker.host,
-          port: broker.port,
-          topic: 'bench',
-          expected: result.perPartition,
-          connections: 1,
-          recordSize: w.recordSize,
-        });
-        const consumeCpu = consumeMeter();
+        const read = await readTopic(
+          broker.host,
+          broker.port,
+          broker.child.pid!,
+          'bench',
+          result.perPartition,
+          w.recordSize,
+        );
         if (!read.complete) consumeRow.errors.push(`read ${read.records} of ${result.records} records`);
-        consumeRow.samples.push({
-          recordsPerSec: (read.records / read.elapsedMs) * 1000,
-          mibPerSec: (read.payloadBytes / MiB / read.elapsedMs) * 1000,
-          serverCpu: consumeCpu.server,
-          generatorCpu: consumeCpu.generator,
-          note: `Fetch v${read.fetchVersion}, ${read.fetches} fetches`,
-        });
+        consumeRow.samples.push(consumeSample(read));
       } catch (error) {
         consumeRow.errors.push(String(error));
       }
@@ -501,24 +558,17 @@ async function kafkaJob(
         `${recordSize} B Apache Kafka consume, ${partitions} partition${plural}`,
         `baseline/consume/${recordSize}B/read`,
       );
-      const consumeMeter = cpuMeter(kafka.pid);
-      const read = await consumeLoad({
-        host: kafka.host,
-        port: kafka.port,
+      const read = await readTopic(
+        kafka.host,
+        kafka.port,
+        kafka.pid,
         topic,
         // + the record waitWritable left in each partition
-        expected: result.perPartition.map((count) => count + 1),
-        connections: 1,
+        result.perPartition.map((count) => count + 1),
         recordSize,
-      });
-      const consumeCpu = consumeMeter();
+      );
       if (!read.complete) consumeRow.errors.push(`read ${read.records} of ${result.records} records`);
-      consumeRow.samples.push({
-        recordsPerSec: (read.records / read.elapsedMs) * 1000,
-        mibPerSec: (read.payloadBytes / MiB / read.elapsedMs) * 1000,
-        serverCpu: consumeCpu.server,
-        generatorCpu: consumeCpu.generator,
-      });
+      consumeRow.samples.push(consumeSample(read));
     }
   } catch (error) {
     produceRow.errors.push(String(error).slice(0, 500));
@@ -1356,6 +1406,7 @@ async function main(): Promise<void> {
     await profile(flags.profile);
     return;
   }
+  if (!JS_CONSUMER) log(`consume rows read with ${buildNativeConsumer()}`);
   const started = Date.now();
   await warmUp();
   const useKcat = !flags['skip-kcat'] && kcatAvailable();

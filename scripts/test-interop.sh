@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Interoperability suite: drives kcat (librdkafka) and the Apache Kafka Java client against Samsa.
-# Installs kcat, a JDK and Maven from Debian's packages when they are missing and we may (root);
-# the Java client's jars come from Maven Central through bench/kafka/fetch.sh (cached).
+# Interoperability suite: drives kcat (librdkafka) and the Apache Kafka Java client against Samsa,
+# and checks the benchmark's C reader (bench/consumer/fetch-count.c) against the JavaScript one.
+# Installs kcat, a C compiler, a JDK and Maven from Debian's packages when they are missing and we
+# may (root); the Java client's jars come from Maven Central through bench/kafka/fetch.sh (cached).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v kcat >/dev/null 2>&1; then
@@ -15,6 +16,17 @@ if ! command -v kcat >/dev/null 2>&1; then
   fi
 fi
 echo "kcat: $(kcat -V 2>&1 | head -n 1)"
+if ! command -v "${CC:-cc}" >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing a C compiler from Debian's packages"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gcc libc6-dev >/dev/null
+  else
+    echo "a C compiler is required for the interop suite: apt-get install gcc" >&2
+    exit 1
+  fi
+fi
+echo "cc: $("${CC:-cc}" --version 2>&1 | head -n 1)"
 if ! command -v javac >/dev/null 2>&1 || ! command -v mvn >/dev/null 2>&1; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
     echo "installing a JDK and Maven from Debian's packages"
