@@ -6,10 +6,14 @@ import type { FileHandle, FileStat, FileSystem, OpenMode, OpenOptions } from './
  *
  * Durability model (strict, like ext4 without data=journal guarantees):
  * - A file's content is durable as of its last `sync()`; later writes live only in "page cache".
- *   A handle opened with `syncWrites` makes the whole file durable after each of its writes (a
- *   write there is a write and a sync: it takes `syncDelayMs`, and `failSync` fails it after the
- *   bytes reached the page cache, as an O_DSYNC write whose sync fails). A failing write through
- *   it leaves the prefix it wrote durable, as a short O_DSYNC write followed by a failing one.
+ *   A write through a handle opened with `syncWrites` makes its own range durable when it
+ *   completes, and the file's size at least as large (an O_DSYNC write: data and the size it
+ *   needs, not the rest of the file). Bytes between the durable content and that range that no
+ *   sync or earlier synced write covered read back as zeros after a crash (a hole: unsynced
+ *   page-cache data before an O_DSYNC write past it). Such a write is a write and a sync: it
+ *   takes `syncDelayMs`, and `failSync` fails it after the bytes reached the page cache, as an
+ *   O_DSYNC write whose sync fails. A failing write through it leaves the prefix it wrote
+ *   durable, as a short O_DSYNC write followed by a failing one.
  * - A directory entry (create, rename, unlink, mkdir) is durable only after `syncDirectory` of
  *   its parent; an entry survives a crash only if its ancestors' entries do too.
  * - `crash()` returns a new MemoryFileSystem holding only the durable state, optionally keeping a
@@ -54,6 +58,8 @@ interface FileNode {
   data: Buffer;
   length: number;
   durable: Buffer;
+  /** Spare capacity behind `durable` (a view of it) for synced appends; zeros past `durable`. */
+  durableStore?: Buffer;
   mtimeMs: number;
 }
 interface DirectoryNode {
@@ -115,7 +121,7 @@ export class MemoryFileSystem implements FileSystem {
     this.writeFaults.push({ countdown: n, fault });
   }
 
-  /** The next `count` file fsyncs fail with `code`. */
+  /** The next `count` file fsyncs (or synced writes) started fail with `code`, after their delay. */
   failSync(count = 1, code = 'EIO'): void {
     this.syncFailures = count;
     this.syncFailureCode = code;
@@ -341,11 +347,11 @@ export class MemoryFileSystem implements FileSystem {
   async beforeSync(path: string, syncedWrite = false): Promise<void> {
     if (syncedWrite) this.stats.syncedWrites++;
     else this.stats.fileSyncs++;
+    // Whether it fails is decided when it starts: `failSync` hits the next syncs started.
+    const fails = this.syncFailures > 0;
+    if (fails) this.syncFailures--;
     if (this.syncDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.syncDelayMs));
-    if (this.syncFailures > 0) {
-      this.syncFailures--;
-      throw fsError(this.syncFailureCode, 'fsync', path);
-    }
+    if (fails) throw fsError(this.syncFailureCode, 'fsync', path);
   }
 
   private file(path: string, syscall: string): FileNode {
@@ -402,12 +408,12 @@ class MemoryHandle implements FileHandle {
     this.fs.stats.bytesWritten += allowed;
     if (error) {
       // A short O_DSYNC write syncs what it wrote before the next call fails: the prefix stays.
-      if (this.syncWrites && allowed > 0) this.makeDurable();
+      if (this.syncWrites && allowed > 0) this.makeRangeDurable(buffer.subarray(0, allowed), at);
       throw error;
     }
     if (this.syncWrites) {
       await this.fs.beforeSync(this.path, true);
-      this.makeDurable();
+      this.makeRangeDurable(buffer, at);
     }
     return buffer.length;
   }
@@ -424,6 +430,27 @@ class MemoryHandle implements FileHandle {
 
   private makeDurable(): void {
     this.node.durable = Buffer.from(this.node.data.subarray(0, this.node.length));
+    this.node.durableStore = undefined;
+  }
+
+  /**
+   * An O_DSYNC write completed: `bytes` at `position` are durable, and so is a size reaching
+   * them; what lies between the old durable end and `position` is a hole (zeros) unless a sync
+   * or another completed write covered it. `bytes` is what this write wrote, not what the file
+   * holds there now (a later write may have overwritten it in the page cache).
+   */
+  private makeRangeDurable(bytes: Buffer, position: number): void {
+    const node = this.node;
+    const end = position + bytes.length;
+    let store = node.durableStore ?? node.durable;
+    if (end > store.length) {
+      const grown = Buffer.alloc(Math.max(end, store.length * 2, 256));
+      node.durable.copy(grown);
+      store = grown;
+    }
+    node.durableStore = store;
+    node.durable = store.subarray(0, Math.max(node.durable.length, end));
+    bytes.copy(store, position);
   }
 
   async truncate(length: number): Promise<void> {

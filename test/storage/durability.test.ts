@@ -244,6 +244,44 @@ describe('I/O failures', () => {
   });
 });
 
+const nextTick = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('MemoryFileSystem durability model', () => {
+  test('an O_DSYNC write makes its own range durable, not the unsynced bytes before it (a hole)', async () => {
+    const fs = await freshFs();
+    const path = '/data/file';
+    const plain = await fs.open(path, 'w+');
+    await fs.syncDirectory('/data');
+    await plain.write(Buffer.from('unsynced-'), 0);
+    const synced = await fs.open(path, 'r+', { syncWrites: true });
+    await synced.write(Buffer.from('synced'), 9);
+    assert.deepEqual(fs.durableContent(path), Buffer.concat([Buffer.alloc(9), Buffer.from('synced')]));
+    assert.deepEqual(await fs.crash().readFile(path), fs.durableContent(path));
+    await plain.sync();
+    assert.equal(fs.durableContent(path)!.toString(), 'unsynced-synced');
+    // Overwriting inside the durable range keeps the rest of it.
+    await synced.write(Buffer.from('UN'), 0);
+    assert.equal(fs.durableContent(path)!.toString(), 'UNsynced-synced');
+    await plain.close();
+    await synced.close();
+  });
+
+  test('failSync hits the syncs started next, whichever finishes first', async () => {
+    const fs = await freshFs({ syncDelayMs: 2 });
+    const handle = await fs.open('/data/file', 'w+', { syncWrites: true });
+    fs.failSync(1);
+    const results = await Promise.allSettled([
+      handle.write(Buffer.from('a'), 0),
+      handle.write(Buffer.from('b'), 1),
+    ]);
+    assert.deepEqual(
+      results.map((result) => result.status),
+      ['rejected', 'fulfilled'],
+    );
+    await handle.close();
+  });
+});
+
 describe('crash recovery', () => {
   test('property: after random torn writes and a power loss the log is a valid prefix holding every acknowledged batch', async () => {
     await fc.assert(
@@ -267,6 +305,8 @@ describe('crash recovery', () => {
           ['pagecache', 'dsync'],
         ),
         fc.option(fc.integer({ min: 1, max: 4 }), { nil: undefined }),
+        // Appends started one per tick, each its own group and write, instead of all in one.
+        fc.boolean(),
         async (
           specs,
           faultAt,
@@ -277,6 +317,7 @@ describe('crash recovery', () => {
           tailFraction,
           [durability, fsyncMethod],
           checkpointEvery,
+          stagger,
         ) => {
           const fs = await freshFs({ syncDelayMs: 1 });
           const options = {
@@ -306,7 +347,8 @@ describe('crash recovery', () => {
             ) {
               checkpointed = await log.prepareRecoveryCheckpoint().catch(() => checkpointed);
             }
-            const group = specs.slice(i, i + concurrency).map(({ records, size }) => {
+            const group: Promise<void>[] = [];
+            for (const { records, size } of specs.slice(i, i + concurrency)) {
               const batch = buildBatch(
                 Array.from({ length: records }, (_, r) => ({
                   key: `k${started}-${r}`,
@@ -314,13 +356,16 @@ describe('crash recovery', () => {
                 })),
               );
               started++;
-              return log.append(batch).then(
-                (result) => {
-                  if (!crashed) acknowledged.set(result.baseOffset, batch);
-                },
-                () => undefined,
+              group.push(
+                log.append(batch).then(
+                  (result) => {
+                    if (!crashed) acknowledged.set(result.baseOffset, batch);
+                  },
+                  () => undefined,
+                ),
               );
-            });
+              if (stagger) await nextTick();
+            }
             if (started >= crashAfter) {
               for (let tick = 0; tick < crashTicks; tick++)
                 await new Promise((resolve) => setImmediate(resolve));
