@@ -70,8 +70,12 @@ export const fetchHandler = defineHandler({
         woken = true;
         wake();
       });
-      releaseRecords(pass.responses);
-      pass = await readPartitions(broker, request, topics);
+      // Reading again gives the same answer unless an append, retention or a metadata change
+      // moved something since the last read (the common case of a consumer waiting at the end).
+      if (!readStillCurrent(broker, pass, request.isolationLevel === READ_COMMITTED)) {
+        releaseRecords(pass.responses);
+        pass = await readPartitions(broker, request, topics);
+      }
       if (done(pass)) {
         cancel();
         return response(pass.responses);
@@ -121,6 +125,27 @@ interface FetchPass {
   responses: FetchResponseFetchableTopicResponse[];
   bytes: number;
   hasError: boolean;
+  /** The metadata the pass was read under. */
+  image: MetadataImage;
+}
+
+/**
+ * Whether `pass` (no errors in it) is still what a read now would answer: the same metadata, and
+ * every partition's log with the offsets the pass reported. Each partition was read up to the
+ * offset it reported (or to its byte limit, which a new read would meet the same way).
+ */
+function readStillCurrent(broker: BrokerContext, pass: FetchPass, readCommitted: boolean): boolean {
+  if (pass.hasError || broker.image() !== pass.image) return false;
+  for (const topic of pass.responses) {
+    for (const data of topic.partitions) {
+      const log = broker.topics.log(topic.topic, data.partitionIndex);
+      if (log === undefined) return false;
+      const limit = readCommitted ? log.lastStableOffset : log.highWatermark;
+      const reported = readCommitted ? data.lastStableOffset : data.highWatermark;
+      if (Number(reported) !== limit || Number(data.logStartOffset) !== log.logStartOffset) return false;
+    }
+  }
+  return true;
 }
 
 interface ResolvedTopic {
@@ -235,7 +260,7 @@ async function readPartitions(
     }
     next = index;
   }
-  const pass: FetchPass = { responses: [], bytes, hasError };
+  const pass: FetchPass = { responses: [], bytes, hasError, image };
   let at = 0;
   for (const { requested, name, wireId } of topics) {
     const partitions = results.slice(at, at + requested.partitions.length);

@@ -98,4 +98,58 @@ describe('Fetch long polling', () => {
     assert.equal(data.highWatermark, 1n);
     assert.equal(fetchWaitersOf(started.broker).watchedPartitions, 0);
   });
+
+  test('a waiting fetch reads the log again only once it moved', async () => {
+    const log = started.broker.topics.log(TOPIC, 0)!;
+    const read = log.read.bind(log);
+    let reads = 0;
+    log.read = (...args: Parameters<typeof log.read>) => {
+      reads++;
+      return read(...args);
+    };
+    try {
+      const end = Number(log.highWatermark);
+      const empty = await consumer.request(Apis.Fetch, 12, fetchAt(end, 60));
+      assert.equal(empty.responses[0]!.partitions[0]!.records?.length ?? 0, 0);
+      assert.equal(reads, 1, 'nothing changed: one read for the whole wait');
+      reads = 0;
+      const waiting = consumer.request(Apis.Fetch, 12, fetchAt(end, 30_000));
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      await producer.request(Apis.Produce, 9, produce('moved'));
+      const answered = await waiting;
+      assert.ok((answered.responses[0]!.partitions[0]!.records?.length ?? 0) > 0);
+      assert.equal(reads, 2, 'the first read, then one after the append');
+    } finally {
+      log.read = read;
+    }
+  });
+
+  test('an append that lands during the first read (no wake-up) is still answered at once', async () => {
+    const log = started.broker.topics.log(TOPIC, 0)!;
+    const read = log.read.bind(log);
+    const end = Number(log.highWatermark);
+    let first = true;
+    log.read = async (...args: Parameters<typeof log.read>) => {
+      const result = await read(...args);
+      if (first) {
+        first = false;
+        // Straight into the log: no produce request, so no waiter is woken.
+        await log.append(
+          buildRecordBatch({ records: [{ key: null, value: Buffer.from('raced'), headers: [] }] }),
+        );
+      }
+      return result;
+    };
+    try {
+      const started_ = Date.now();
+      const response = await consumer.request(Apis.Fetch, 12, fetchAt(end, 30_000));
+      assert.ok(
+        (response.responses[0]!.partitions[0]!.records?.length ?? 0) > 0,
+        'the raced append is returned',
+      );
+      assert.ok(Date.now() - started_ < 10_000, 'answered without waiting for max_wait_ms');
+    } finally {
+      log.read = read;
+    }
+  });
 });
