@@ -72,7 +72,7 @@ export const fetchHandler = defineHandler({
       });
       // Reading again gives the same answer unless an append, retention or a metadata change
       // moved something since the last read (the common case of a consumer waiting at the end).
-      if (!readStillCurrent(broker, pass, request.isolationLevel === READ_COMMITTED)) {
+      if (!readStillCurrent(broker, pass)) {
         releaseRecords(pass.responses);
         pass = await readPartitions(broker, request, topics);
       }
@@ -131,18 +131,23 @@ interface FetchPass {
 
 /**
  * Whether `pass` (no errors in it) is still what a read now would answer: the same metadata, and
- * every partition's log with the offsets the pass reported. Each partition was read up to the
- * offset it reported (or to its byte limit, which a new read would meet the same way).
+ * every partition's log still online with the offsets the pass reported. Each partition was read
+ * up to the offset it reported (or to its byte limit, which a new read would meet the same way).
+ * A log that went offline (a failed append wakes nobody) must be read again to answer its error.
  */
-function readStillCurrent(broker: BrokerContext, pass: FetchPass, readCommitted: boolean): boolean {
+function readStillCurrent(broker: BrokerContext, pass: FetchPass): boolean {
   if (pass.hasError || broker.image() !== pass.image) return false;
   for (const topic of pass.responses) {
     for (const data of topic.partitions) {
       const log = broker.topics.log(topic.topic, data.partitionIndex);
-      if (log === undefined) return false;
-      const limit = readCommitted ? log.lastStableOffset : log.highWatermark;
-      const reported = readCommitted ? data.lastStableOffset : data.highWatermark;
-      if (Number(reported) !== limit || Number(data.logStartOffset) !== log.logStartOffset) return false;
+      if (log === undefined || log.isOffline) return false;
+      if (
+        Number(data.highWatermark) !== log.highWatermark ||
+        Number(data.lastStableOffset) !== log.lastStableOffset ||
+        Number(data.logStartOffset) !== log.logStartOffset
+      ) {
+        return false;
+      }
     }
   }
   return true;

@@ -5,6 +5,7 @@ import { fetchWaitersOf } from '../../../src/broker/fetch-waiters.js';
 import { Apis } from '../../../src/protocol/generated/api-keys.js';
 import { ErrorCode } from '../../../src/protocol/generated/error-codes.js';
 import { buildRecordBatch } from '../../../src/protocol/records/builder.js';
+import { MemoryFileSystem } from '../../../src/storage/memory-file-system.js';
 import { WireClient } from './produce-fetch.helpers.js';
 
 const ZERO = '00000000-0000-0000-0000-000000000000';
@@ -150,6 +151,30 @@ describe('Fetch long polling', () => {
       assert.ok(Date.now() - started_ < 10_000, 'answered without waiting for max_wait_ms');
     } finally {
       log.read = read;
+    }
+  });
+});
+
+describe('Fetch long polling, a log going offline', () => {
+  test('a fetch waiting on a log that a failed append took offline answers KAFKA_STORAGE_ERROR', async () => {
+    const fs = new MemoryFileSystem();
+    const started = await startBroker({ logLevel: 'silent', fs });
+    const consumer = await WireClient.connect(started.port);
+    const producer = await WireClient.connect(started.port);
+    try {
+      await started.broker.topics.createTopic(TOPIC, { partitions: 1, replicationFactor: 1 });
+      const waiting = consumer.request(Apis.Fetch, 12, fetchAt(0, 300));
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      fs.failWrite(1);
+      const produced = await producer.request(Apis.Produce, 9, produce('lost'));
+      assert.equal(produced.responses[0]!.partitionResponses[0]!.errorCode, ErrorCode.KAFKA_STORAGE_ERROR);
+      assert.equal(started.broker.topics.log(TOPIC, 0)!.isOffline, true);
+      const response = await waiting;
+      assert.equal(response.responses[0]!.partitions[0]!.errorCode, ErrorCode.KAFKA_STORAGE_ERROR);
+    } finally {
+      consumer.close();
+      producer.close();
+      await started.stop();
     }
   });
 });
