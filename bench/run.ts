@@ -18,7 +18,7 @@ import { kcatAvailable, kcatConsume, kcatProduce, writeLinesFile } from './kcat.
 import { resultsForCharts, writeCharts } from './lib/charts.js';
 import { createTopic, ensureTopic, waitWritable } from './lib/kafka.js';
 import { consumeLoad, produceLoad } from './lib/load.js';
-import { buildNativeConsumer, consumeNative, drainNative } from './lib/native-consumer.js';
+import { consumeNative, drainNative } from './lib/native-consumer.js';
 import {
   type Compression,
   consumerPerf,
@@ -208,6 +208,7 @@ async function readTopic(
       reader: `JS reader, Fetch v${read.fetchVersion}`,
     };
   }
+  // Compiled on the first consume row, so that produce-only runs need no C compiler.
   const read = await consumeNative({ host, port, topic, expected, recordSize });
   const cpu = meter();
   return {
@@ -1393,8 +1394,8 @@ async function profile(id: string): Promise<void> {
 async function main(): Promise<void> {
   if (!flags['no-build']) {
     log('building dist/ (npm run build)');
-    // The build info sits in dist/ itself: the default one, in node_modules/.cache, can be shared
-    // by several work trees (a linked node_modules) and would then skip emitting into this one.
+    // The build info sits in dist/ itself (tsconfig.build.json says so too), never in a
+    // node_modules/.cache that several work trees may share through a linked node_modules.
     const build = spawnSync(
       'npx',
       ['tsc', '-p', 'tsconfig.build.json', '--tsBuildInfoFile', join('dist', '.tsbuildinfo')],
@@ -1406,7 +1407,6 @@ async function main(): Promise<void> {
     await profile(flags.profile);
     return;
   }
-  if (!JS_CONSUMER) log(`consume rows read with ${buildNativeConsumer()}`);
   const started = Date.now();
   await warmUp();
   const useKcat = !flags['skip-kcat'] && kcatAvailable();

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Runs `npm run bench` against a snapshot of a commit (default HEAD), so that uncommitted work in
 # a shared working tree does not end up in the figures. The snapshot is a `git archive` in a temp
-# dir with this tree's node_modules linked in; dist/ is built there with its own tsbuildinfo (the
-# shared one in node_modules/.cache must not learn about the snapshot's outputs). Results are
-# copied to bench/results/ here.
+# dir with this tree's node_modules linked in; dist/ is built there with a tsbuildinfo of its own
+# (older commits keep theirs in node_modules/.cache, shared with this tree through the link, which
+# must not learn about the snapshot's outputs). Results are copied to bench/results/ here.
 #   bench/snapshot.sh [commit] [-- run.ts flags...]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)

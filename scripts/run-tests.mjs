@@ -10,8 +10,11 @@ import { join } from 'node:path';
 const args = process.argv.slice(2);
 const excluded = new Set();
 const rest = [];
+// A folder's key: normalised, without a trailing separator ("test/interop/" is "test/interop").
+const key = (path) => join(path).replace(/[\\/]+$/, '');
 for (let i = 0; i < args.length; i++) {
-  if (args[i] === '--exclude') excluded.add(join(args[++i] ?? ''));
+  if (args[i] === '--exclude') excluded.add(key(args[++i] ?? ''));
+  else if (args[i].startsWith('--exclude=')) excluded.add(key(args[i].slice('--exclude='.length)));
   else rest.push(args[i]);
 }
 const flags = rest.filter((arg) => arg.startsWith('--'));
@@ -19,7 +22,7 @@ const roots = rest.filter((arg) => !arg.startsWith('--'));
 if (roots.length === 0) roots.push('test');
 
 function collect(path, out) {
-  if (excluded.has(join(path))) return out;
+  if (excluded.has(key(path))) return out;
   const stat = statSync(path);
   if (stat.isFile()) {
     if (/\.test\.ts$/.test(path)) out.push(path);

@@ -32,6 +32,7 @@
 enum { FETCH_KEY = 1, FETCH_VERSION = 12, MAX_PARTITIONS = 4096 };
 static const int32_t MAX_WAIT_MS = 100, MIN_BYTES = 1, MAX_BYTES = 52428800,
                      PARTITION_MAX_BYTES = 1048576;
+/* The reader gives up (and prints complete:false) after this long. */
 static const double TIMEOUT_MS = 60000;
 /* v2 batch header: baseOffset(8) batchLength(4) ... lastOffsetDelta at 23, recordCount at 57. */
 enum { LOG_OVERHEAD = 12, LAST_OFFSET_DELTA_AT = 23, RECORD_COUNT_AT = 57 };
@@ -146,10 +147,21 @@ static int32_t be32(const uint8_t *p) {
 static int connect_to(const char *host, const char *port) {
   struct addrinfo hints = {0}, *found;
   hints.ai_socktype = SOCK_STREAM;
-  if (getaddrinfo(host, port, &hints, &found) != 0) fail("cannot resolve the host");
-  int fd = socket(found->ai_family, SOCK_STREAM, 0);
-  if (fd < 0 || connect(fd, found->ai_addr, found->ai_addrlen) != 0) fail("cannot connect");
+  int resolved = getaddrinfo(host, port, &hints, &found);
+  if (resolved != 0) {
+    fprintf(stderr, "fetch-count: cannot resolve %s: %s\n", host, gai_strerror(resolved));
+    exit(1);
+  }
+  int fd = -1;
+  for (struct addrinfo *address = found; address != NULL && fd < 0; address = address->ai_next) {
+    fd = socket(address->ai_family, SOCK_STREAM, 0);
+    if (fd >= 0 && connect(fd, address->ai_addr, address->ai_addrlen) != 0) {
+      close(fd);
+      fd = -1;
+    }
+  }
   freeaddrinfo(found);
+  if (fd < 0) fail("cannot connect");
   int one = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   return fd;

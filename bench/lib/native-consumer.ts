@@ -2,7 +2,7 @@
  * The consume rows' reader: bench/consumer/fetch-count.c, compiled with the machine's C compiler
  * on first use. It fetches and counts as consumeLoad() in load.ts does (Fetch v12, one connection,
  * one fetch in flight, 1 MiB per partition, records counted from batch headers) at about a third
- * of the CPU; with the JavaScript reader the consume rows measured the reader (95–99 % of a core)
+ * of the CPU; with the JavaScript reader the consume rows measured the reader (89–99 % of a core)
  * more than the broker. `--js-consumer` in bench/run.ts goes back to consumeLoad().
  */
 import { execFile, execFileSync } from 'node:child_process';
@@ -72,7 +72,10 @@ interface FetchCountLine {
   complete: boolean;
 }
 
-/** Reads `expected[p]` records from every partition p of `topic` from offset 0. */
+/**
+ * Reads `expected[p]` records from every partition p of `topic` from offset 0. The reader stops
+ * by itself after 60 s (`complete: false`); `timeoutMs` only bounds the wait for the process.
+ */
 export async function consumeNative(options: {
   host: string;
   port: number;
