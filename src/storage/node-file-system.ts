@@ -20,19 +20,23 @@ const OPEN_FLAGS: Readonly<Record<OpenMode, number>> = {
   'a+': constants.O_RDWR | constants.O_CREAT | constants.O_APPEND,
 };
 
+export interface NodeFileSystemOptions {
+  /**
+   * Open `syncWrites` handles with O_DSYNC; when false (or on platforms without it), each write
+   * is followed by an fdatasync.
+   */
+  dsync?: boolean;
+}
+
 /**
  * The FileSystem port on the real disk (node:fs/promises). This is the only file of storage that
- * imports `node:fs`. `sync` is fdatasync; `syncWrites` opens with O_DSYNC; `syncDirectory` opens the directory read-only and fsyncs
- * it, which is how a created, renamed or removed entry becomes durable on Linux.
+ * imports `node:fs`. `sync` is fdatasync; `syncWrites` opens with O_DSYNC; `syncDirectory` opens
+ * the directory read-only and fsyncs it, which is how a created, renamed or removed entry becomes
+ * durable on Linux.
  *
  * Concurrency: handles may be used concurrently; positional reads and writes do not share a file
  * position. Append handles (`a+`) always write at the end, whatever position is passed.
  */
-export interface NodeFileSystemOptions {
-  /** Open `syncWrites` handles with O_DSYNC; when false (or on platforms without it), each write is followed by an fdatasync. */
-  dsync?: boolean;
-}
-
 export class NodeFileSystem implements FileSystem {
   private readonly dsync: boolean;
 
