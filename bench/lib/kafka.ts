@@ -1,7 +1,8 @@
 /**
  * Kafka requests the load generators and the crash-safety test need, over WireConnection:
- * version negotiation, topic creation through Metadata auto-creation, prebuilt Produce requests
- * and Fetch requests, and a walk over fetched batches that reads only their 61-byte headers.
+ * version negotiation, topic creation (CreateTopics or Metadata auto-creation) and deletion,
+ * prebuilt Produce requests and Fetch requests, and a walk over fetched batches that reads only
+ * their 61-byte headers.
  */
 import { Apis } from '../../src/protocol/generated/api-keys.js';
 import {
@@ -261,5 +262,18 @@ export async function waitWritable(
         throw new Error(`partition ${partition} of ${topic} not writable: error ${error}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+  }
+}
+
+/** Deletes `topic` (DeleteTopics v4); a topic that is already gone is not an error. */
+export async function deleteTopic(connection: WireConnection, topic: string): Promise<void> {
+  const response = await connection.request(
+    Apis.DeleteTopics,
+    4,
+    Apis.DeleteTopics.request.create({ topicNames: [topic], timeoutMs: 30_000 }),
+  );
+  const error = response.responses[0]?.errorCode ?? -1;
+  if (error !== 0 && error !== 3 /* UNKNOWN_TOPIC_OR_PARTITION */) {
+    throw new Error(`DeleteTopics ${topic} failed with error ${error}`);
   }
 }
