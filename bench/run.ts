@@ -28,6 +28,7 @@ import {
 } from './lib/perf-tools.js';
 import {
   type BrokerSpawnOptions,
+  type CpuFigures,
   cpuMeter,
   type Listening,
   ROOT,
@@ -172,7 +173,13 @@ interface TopicRead {
   complete: boolean;
   serverCpu: number;
   generatorCpu: number;
+  restCpu: number;
   reader: string;
+}
+
+/** A Sample's CPU fields from a cpuMeter reading. */
+function cpuSample(cpu: CpuFigures): Pick<Sample, 'serverCpu' | 'generatorCpu' | 'restCpu'> {
+  return { serverCpu: cpu.server, generatorCpu: cpu.generator, restCpu: cpu.rest };
 }
 
 function consumeSample(read: TopicRead): Sample {
@@ -181,6 +188,7 @@ function consumeSample(read: TopicRead): Sample {
     mibPerSec: (read.payloadBytes / MiB / read.elapsedMs) * 1000,
     serverCpu: read.serverCpu,
     generatorCpu: read.generatorCpu,
+    restCpu: read.restCpu,
     note: `${read.reader}, ${read.fetches} fetches`,
   };
 }
@@ -205,6 +213,7 @@ async function readTopic(
       ...read,
       serverCpu: cpu.server,
       generatorCpu: cpu.generator,
+      restCpu: cpu.rest,
       reader: `JS reader, Fetch v${read.fetchVersion}`,
     };
   }
@@ -218,6 +227,7 @@ async function readTopic(
     ...read,
     serverCpu: cpu.server,
     generatorCpu: read.cpuPercent,
+    restCpu: Math.max(0, cpu.rest + cpu.generator - read.cpuPercent),
     reader: 'fetch-count.c, Fetch v12',
   };
 }
@@ -228,9 +238,10 @@ interface Sample {
   p50Ms?: number;
   p99Ms?: number;
   peakRssMiB?: number;
-  /** CPU of the server process and of the load generator, 100 = one core. */
+  /** CPU of the server process, of the load generator and of the rest of the machine, 100 = one core. */
   serverCpu?: number;
   generatorCpu?: number;
+  restCpu?: number;
   note?: string;
 }
 
@@ -344,8 +355,7 @@ async function baselineJob(recordSize: number, mode: 'null' | 'write' | 'fdatasy
       mibPerSec: (result.payloadBytes / MiB / result.elapsedMs) * 1000,
       p50Ms: result.latencyMs.p50,
       p99Ms: result.latencyMs.p99,
-      serverCpu: cpu.server,
-      generatorCpu: cpu.generator,
+      ...cpuSample(cpu),
     });
   } catch (error) {
     produceRow.errors.push(String(error));
@@ -605,8 +615,7 @@ async function samsaJob(w: SamsaWorkload, broker?: Target): Promise<void> {
       p50Ms: result.latencyMs.p50,
       p99Ms: result.latencyMs.p99,
       peakRssMiB: peak,
-      serverCpu: cpu.server,
-      generatorCpu: cpu.generator,
+      ...cpuSample(cpu),
       note: `Produce v${result.produceVersion}`,
     });
     if (consumeToo && result.records > 0) {
@@ -687,8 +696,7 @@ async function kafkaJob(
       mibPerSec: (result.payloadBytes / MiB / result.elapsedMs) * 1000,
       p50Ms: result.latencyMs.p50,
       p99Ms: result.latencyMs.p99,
-      serverCpu: cpu.server,
-      generatorCpu: cpu.generator,
+      ...cpuSample(cpu),
     });
     if (consumeToo && result.records > 0) {
       const consumeRow = row(
@@ -1134,8 +1142,7 @@ async function producersJob(kafka: ApacheKafka | undefined, system: 'samsa' | 'k
       mibPerSec: (result.payloadBytes / MiB / result.elapsedMs) * 1000,
       p50Ms: result.latencyMs.p50,
       p99Ms: result.latencyMs.p99,
-      serverCpu: cpu.server,
-      generatorCpu: cpu.generator,
+      ...cpuSample(cpu),
     });
   };
   try {
@@ -1342,6 +1349,7 @@ function renderThroughput(): string {
     const rss = summarize(r.samples.map((s) => s.peakRssMiB ?? Number.NaN));
     const serverCpu = summarize(r.samples.map((s) => s.serverCpu ?? Number.NaN));
     const generatorCpu = summarize(r.samples.map((s) => s.generatorCpu ?? Number.NaN));
+    const restCpu = summarize(r.samples.map((s) => s.restCpu ?? Number.NaN));
     return [
       r.label,
       range(own.records, compact),
@@ -1350,7 +1358,9 @@ function renderThroughput(): string {
       peer && peer.mib.n > 0 ? ratio(own.mib, peer.mib) : '',
       fsyncPeer && fsyncPeer.mib.n > 0 ? ratio(own.mib, fsyncPeer.mib) : '',
       p50.n > 0 ? `${fixed(p50.median)} / ${fixed(p99.median)}` : '',
-      serverCpu.n > 0 ? `${fixed(serverCpu.median, 0)} / ${fixed(generatorCpu.median, 0)}` : '',
+      serverCpu.n > 0
+        ? `${fixed(serverCpu.median, 0)} / ${fixed(generatorCpu.median, 0)}${restCpu.n > 0 ? ` / ${fixed(restCpu.median, 0)}` : ''}`
+        : '',
       rss.n > 0 ? fixed(rss.median, 0) : '',
       r.errors.length > 0 ? `⚠ ${r.errors[0]!.slice(0, 120)}` : '',
     ];
@@ -1364,7 +1374,7 @@ function renderThroughput(): string {
       'vs Apache Kafka',
       'vs Kafka flush.messages=1',
       'ack p50 / p99 ms',
-      'CPU % server / generator',
+      'CPU % server / generator / rest',
       'peak RSS MiB',
       'notes',
     ],

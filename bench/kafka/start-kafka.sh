@@ -80,9 +80,10 @@ jvm_opts=($(kafka_jvm_opts))
 log4j="-Dlog4j2.configurationFile=$KAFKA_BENCH_DIR/log4j2-broker.properties"
 if [[ ! -f "$log_dir/data/meta.properties" ]]; then
   # A cluster id is 16 random bytes in unpadded URL-safe base64, as `kafka-storage random-uuid`.
+  # Passed as --cluster-id=ID: an id that starts with "-" (1 in 64) is otherwise taken for an option.
   cluster_id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
   "$JAVA" -Xmx256M "-Dkafka.logs.dir=$log_dir" "$log4j" -cp "$KAFKA_LIBS/*" kafka.tools.StorageTool \
-    format --config "$config" --cluster-id "$cluster_id" --ignore-formatted > "$log_dir/format.log" 2>&1 \
+    format --config "$config" --cluster-id="$cluster_id" --ignore-formatted > "$log_dir/format.log" 2>&1 \
     || { cat "$log_dir/format.log" >&2; exit 1; }
 fi
 

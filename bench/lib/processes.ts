@@ -178,11 +178,46 @@ export function cpuTimeMs(pid: number): number {
   return ticks * 10; // USER_HZ is 100 on Linux
 }
 
-/** Measures CPU % (100 = one core) of a child process and of this process over an interval. */
-export function cpuMeter(pid: number): () => { server: number; generator: number } {
+/** Busy time of the whole machine (every CPU, steal included, idle and iowait not), ms. */
+export function machineBusyMs(): number {
+  const fields = readFileSync('/proc/stat', 'utf8')
+    .split('\n', 1)[0]!
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
+  // user nice system idle iowait irq softirq steal (guest time is already in user and nice)
+  const [user, nice, system, , , irq, softirq, steal] = fields as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  return (user + nice + system + irq + softirq + steal) * 10; // USER_HZ is 100 on Linux
+}
+
+export interface CpuFigures {
+  /** The child process. */
+  server: number;
+  /** This process (the load generator). */
+  generator: number;
+  /** Everything else the machine ran meanwhile: other processes, kernel threads, steal. */
+  rest: number;
+}
+
+/**
+ * Measures CPU % (100 = one core) of a child process, of this process and of the rest of the
+ * machine over an interval.
+ */
+export function cpuMeter(pid: number): () => CpuFigures {
   const startedAt = performance.now();
   const serverStart = cpuTimeMs(pid);
   const ownStart = process.cpuUsage();
+  const machineStart = machineBusyMs();
   return () => {
     const elapsed = performance.now() - startedAt;
     let server = Number.NaN;
@@ -192,6 +227,8 @@ export function cpuMeter(pid: number): () => { server: number; generator: number
       // the process is gone
     }
     const own = process.cpuUsage(ownStart);
-    return { server, generator: ((own.user + own.system) / 1000 / elapsed) * 100 };
+    const generator = ((own.user + own.system) / 1000 / elapsed) * 100;
+    const machine = ((machineBusyMs() - machineStart) / elapsed) * 100;
+    return { server, generator, rest: Math.max(0, machine - server - generator) };
   };
 }
