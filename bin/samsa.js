@@ -1,5 +1,11 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --no-memory-reducer
 // The `samsa` command. Runs the compiled CLI (npm run build produces dist/).
+//
+// --no-memory-reducer (also in `npm start` and the benchmark's spawn): V8's memory reducer
+// collects a heap that has been idle for a while, and a broker it had collected stayed in a mode
+// that needs ~1.6x the CPU per record: 100 B produce on one partition went from 5.2 M to 3.2-3.4 M
+// records/s after 60 s idle, and stayed there. It can only be turned off on the command line,
+// not from here (setFlagsFromString came too late to make a difference, measured).
 import { PerformanceObserver } from 'node:perf_hooks';
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 

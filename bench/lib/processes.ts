@@ -83,13 +83,15 @@ export interface BrokerSpawnOptions {
   nodeArgs?: readonly string[];
 }
 
-/** `node bin/samsa.js start` on a free port of 127.0.0.1. */
+/** `node --no-memory-reducer bin/samsa.js start` on a free port of 127.0.0.1. */
 export function spawnBroker(options: BrokerSpawnOptions): Promise<Listening> {
   const sets = Object.entries(options.settings ?? {}).flatMap(([name, value]) => [
     '--set',
     `${name}=${value}`,
   ]);
   return spawnListening(process.execPath, [
+    // As the shebang of bin/samsa.js and `npm start` do (see there).
+    '--no-memory-reducer',
     ...(options.nodeArgs ?? []),
     SAMSA_BIN,
     'start',
