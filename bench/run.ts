@@ -178,7 +178,7 @@ interface TopicRead {
 }
 
 /** A Sample's CPU fields from a cpuMeter reading. */
-function cpuSample(cpu: CpuFigures): Pick<Sample, 'serverCpu' | 'generatorCpu' | 'restCpu'> {
+function cpuSample(cpu: CpuFigures): Required<Pick<Sample, 'serverCpu' | 'generatorCpu' | 'restCpu'>> {
   return { serverCpu: cpu.server, generatorCpu: cpu.generator, restCpu: cpu.rest };
 }
 
@@ -211,9 +211,7 @@ async function readTopic(
     const cpu = meter();
     return {
       ...read,
-      serverCpu: cpu.server,
-      generatorCpu: cpu.generator,
-      restCpu: cpu.rest,
+      ...cpuSample(cpu),
       reader: `JS reader, Fetch v${read.fetchVersion}`,
     };
   }

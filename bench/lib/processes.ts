@@ -182,24 +182,16 @@ export function cpuTimeMs(pid: number): number {
 
 /** Busy time of the whole machine (every CPU, steal included, idle and iowait not), ms. */
 export function machineBusyMs(): number {
-  const fields = readFileSync('/proc/stat', 'utf8')
+  // The "cpu" line: user nice system idle iowait irq softirq steal ... (guest time is already in
+  // user and nice).
+  const ticks = readFileSync('/proc/stat', 'utf8')
     .split('\n', 1)[0]!
     .trim()
     .split(/\s+/)
     .slice(1)
     .map(Number);
-  // user nice system idle iowait irq softirq steal (guest time is already in user and nice)
-  const [user, nice, system, , , irq, softirq, steal] = fields as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  return (user + nice + system + irq + softirq + steal) * 10; // USER_HZ is 100 on Linux
+  const busy = [0, 1, 2, 5, 6, 7].reduce((sum, field) => sum + (ticks[field] ?? 0), 0);
+  return busy * 10; // USER_HZ is 100 on Linux
 }
 
 export interface CpuFigures {
