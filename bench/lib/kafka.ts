@@ -5,6 +5,7 @@
  * their 61-byte headers.
  */
 import { Apis } from '../../src/protocol/generated/api-keys.js';
+import { ErrorCode } from '../../src/protocol/generated/error-codes.js';
 import {
   createFetchRequestFetchPartition,
   createFetchRequestFetchTopic,
@@ -233,7 +234,7 @@ export async function createTopic(
     }),
   );
   const error = response.topics[0]?.errorCode ?? -1;
-  if (error !== 0 && error !== 36 /* TOPIC_ALREADY_EXISTS */) {
+  if (error !== ErrorCode.NONE && error !== ErrorCode.TOPIC_ALREADY_EXISTS) {
     throw new Error(`CreateTopics ${topic} failed with error ${error}`);
   }
   await ensureTopic(connection, topic);
@@ -273,7 +274,7 @@ export async function deleteTopic(connection: WireConnection, topic: string): Pr
     Apis.DeleteTopics.request.create({ topicNames: [topic], timeoutMs: 30_000 }),
   );
   const error = response.responses[0]?.errorCode ?? -1;
-  if (error !== 0 && error !== 3 /* UNKNOWN_TOPIC_OR_PARTITION */) {
+  if (error !== ErrorCode.NONE && error !== ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) {
     throw new Error(`DeleteTopics ${topic} failed with error ${error}`);
   }
 }
