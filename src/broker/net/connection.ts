@@ -88,6 +88,8 @@ export class Connection implements ConnectionInfo {
   private readPaused = false;
   private pumping = false;
   private waitingForDrain = false;
+  /** A flush is queued for the end of this tick (see `scheduleFlush`). */
+  private flushScheduled = false;
   /** Set once no more requests will be dispatched. */
   private closeReason: string | null = null;
   /** Set once our side has been ended: nothing more is written. */
@@ -279,8 +281,23 @@ export class Connection implements ConnectionInfo {
       slot.bytes = frameLength(slot.frame);
       this.queuedBytes += slot.bytes;
     }
-    this.flush();
-    this.pump();
+    this.scheduleFlush();
+  }
+
+  /**
+   * Responses settled in the same tick go out in one write: a group commit acknowledges many
+   * Produce requests at once, and one `writev` for all of them costs one trip through the TCP
+   * stack instead of one per response. The flush runs once the current callback and its
+   * microtasks are done (`process.nextTick` queued from a microtask runs after the queue drains).
+   */
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    process.nextTick(() => {
+      this.flushScheduled = false;
+      this.flush();
+      this.pump();
+    });
   }
 
   /** Writes settled responses at the head of the queue, in order, until one is unsettled. */
@@ -315,7 +332,10 @@ export class Connection implements ConnectionInfo {
         break;
       }
     }
-    if (corked) this.socket.uncork();
+    if (corked) {
+      this.socket.uncork();
+      this.metrics.responseWrites++;
+    }
     if (this.head === this.slots.length) {
       this.slots = [];
       this.head = 0;

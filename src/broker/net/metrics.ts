@@ -16,6 +16,8 @@ export class NetMetrics {
   handlerErrors = 0;
   requests = 0;
   responses = 0;
+  /** Socket writes of responses; responses / responseWrites is how many share one write. */
+  responseWrites = 0;
   bytesIn = 0;
   bytesOut = 0;
   /** Times a connection stopped reading because of backpressure. */

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import type { ConnectionInfo } from '../../../src/broker/net/handler.js';
 import type { SocketServer } from '../../../src/broker/net/socket-server.js';
+import { encodeResponseFrame, parseRequestHeader } from '../../../src/protocol/frame.js';
 import { commandHandler, eventually, requestFrame, startServer, TestClient } from './helpers.js';
 
 describe('SocketServer request and response flow', async () => {
@@ -85,6 +86,41 @@ describe('SocketServer request and response flow', async () => {
       client.responses.map((r) => r.body),
       ['delay:50:x', 'echo:y'],
     );
+  });
+});
+
+describe('responses settled together', async () => {
+  // Like a group commit: every request waits on one write, which acknowledges them all at once.
+  let openGate: () => void = () => {};
+  let gate = new Promise<void>((resolve) => {
+    openGate = resolve;
+  });
+  const { server, port } = await startServer({
+    handler: async (frame) => {
+      const header = parseRequestHeader(frame, 1);
+      await gate;
+      return encodeResponseFrame(header.correlationId, 0, [Buffer.from('ok')]);
+    },
+  });
+  after(() => server.close(1000));
+
+  test('go out in one socket write, in request order', async () => {
+    const client = await TestClient.connect(port);
+    client.write(Buffer.concat(Array.from({ length: 20 }, (_, i) => requestFrame(i, 'wait')).flat()));
+    assert.ok(await eventually(() => server.metrics.requests === 20), 'all 20 requests dispatched');
+    const writesBefore = server.metrics.responseWrites;
+    openGate();
+    const responses = await client.waitForResponses(20);
+    assert.deepEqual(
+      responses.map((r) => r.correlationId),
+      Array.from({ length: 20 }, (_, i) => i),
+    );
+    assert.equal(server.metrics.responses, 20);
+    assert.equal(server.metrics.responseWrites - writesBefore, 1);
+    gate = new Promise<void>((resolve) => {
+      openGate = resolve;
+    });
+    client.close();
   });
 });
 
