@@ -92,7 +92,7 @@ describe('SocketServer request and response flow', async () => {
 describe('responses settled together', async () => {
   // Like a group commit: every request waits on one write, which acknowledges them all at once.
   let openGate: () => void = () => {};
-  let gate = new Promise<void>((resolve) => {
+  const gate = new Promise<void>((resolve) => {
     openGate = resolve;
   });
   const { server, port } = await startServer({
@@ -117,9 +117,6 @@ describe('responses settled together', async () => {
     );
     assert.equal(server.metrics.responses, 20);
     assert.equal(server.metrics.responseWrites - writesBefore, 1);
-    gate = new Promise<void>((resolve) => {
-      openGate = resolve;
-    });
     client.close();
   });
 });
