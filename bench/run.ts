@@ -64,6 +64,9 @@ const USAGE = `usage: npm run bench -- [options]
   --profile ROW            one samsa/produce/... row under --cpu-prof, with a profile summary
   --samsa-set KEY=VALUE    a broker setting for every Samsa started (repeatable), e.g.
                            'samsa.fsync.method=fdatasync' for an A/B run
+  --samsa-node-arg ARG     a Node/V8 option for every Samsa started, after the defaults of
+                           spawnBroker (repeatable), e.g. '--initial-old-space-size=0' for an
+                           A/B run without the broker's heap floor
   --js-consumer            read the consume rows with the JavaScript reader (bench/lib/load.ts)
                            instead of bench/consumer/fetch-count.c, which needs a C compiler
   --no-build               do not rebuild dist/ first
@@ -94,6 +97,7 @@ function parseFlags() {
         'perf-mib': { type: 'string', default: '100' },
         'charts-dir': { type: 'string' },
         'samsa-set': { type: 'string', multiple: true, default: [] },
+        'samsa-node-arg': { type: 'string', multiple: true, default: [] },
         'js-consumer': { type: 'boolean', default: false },
       },
     }).values;
@@ -131,9 +135,16 @@ for (const setting of flags['samsa-set']) {
   SAMSA_SETTINGS[name] = setting.slice(equals + 1);
 }
 
-/** spawnBroker with the --samsa-set settings over the row's own. */
+/** Node options from --samsa-node-arg; node takes the last of repeated V8 flags. */
+const SAMSA_NODE_ARGS: readonly string[] = flags['samsa-node-arg'];
+
+/** spawnBroker with the --samsa-set settings over the row's own, and the --samsa-node-arg options. */
 function spawnSamsa(options: BrokerSpawnOptions): Promise<Listening> {
-  return spawnBroker({ ...options, settings: { ...options.settings, ...SAMSA_SETTINGS } });
+  return spawnBroker({
+    ...options,
+    settings: { ...options.settings, ...SAMSA_SETTINGS },
+    nodeArgs: [...(options.nodeArgs ?? []), ...SAMSA_NODE_ARGS],
+  });
 }
 
 const REPS = Number(flags.reps);
@@ -1650,6 +1661,9 @@ async function report(started: number): Promise<void> {
             .map(([k, v]) => `${k}=${v}`)
             .join(', ')}`,
         ]
+      : []),
+    ...(SAMSA_NODE_ARGS.length > 0
+      ? [`Samsa node options from --samsa-node-arg: ${SAMSA_NODE_ARGS.join(' ')}`]
       : []),
     '',
     throughput,

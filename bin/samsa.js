@@ -1,11 +1,21 @@
-#!/usr/bin/env -S node --no-memory-reducer
+#!/usr/bin/env -S node --no-memory-reducer --initial-old-space-size=64
 // The `samsa` command. Runs the compiled CLI (npm run build produces dist/).
 //
-// --no-memory-reducer (also in `npm start` and the benchmark's spawn): V8's memory reducer
+// Both V8 options are also in `npm start` and the benchmark's spawn (bench/lib/processes.ts);
+// each can only be set on the command line, before the heap exists.
+//
+// --no-memory-reducer: V8's memory reducer
 // collects a heap that has been idle for a while, and a broker it had collected stayed in a mode
 // that needs ~1.6x the CPU per record: 100 B produce on one partition went from 5.2 M to 3.2-3.4 M
 // records/s after 60 s idle, and stayed there. It can only be turned off on the command line,
 // not from here (setFlagsFromString came too late to make a difference, measured).
+//
+// --initial-old-space-size=64: V8 skips full collections while the old generation is under
+// 64 MiB. The broker's live heap is ~12 MiB, and V8 sized its full-GC limit from that, so the
+// socket and request Buffers that a produce load keeps in flight (counted against the same
+// limit) set off a mark-compact every ~90 ms: 116 in 10 s of 1 KiB produce on one partition,
+// ~18 % of the machine's CPU samples. With the floor: none, and 1 KiB produce gained 1.05-1.28x
+// with the same peak RSS (docs/design.md).
 import { PerformanceObserver } from 'node:perf_hooks';
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 

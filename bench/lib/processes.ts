@@ -83,7 +83,10 @@ export interface BrokerSpawnOptions {
   nodeArgs?: readonly string[];
 }
 
-/** `node --no-memory-reducer bin/samsa.js start` on a free port of 127.0.0.1. */
+/** The V8 options the broker runs with: the shebang of bin/samsa.js and `npm start` give the same. */
+export const BROKER_NODE_OPTIONS: readonly string[] = ['--no-memory-reducer', '--initial-old-space-size=64'];
+
+/** `node ${BROKER_NODE_OPTIONS} bin/samsa.js start` on a free port of 127.0.0.1. */
 export function spawnBroker(options: BrokerSpawnOptions): Promise<Listening> {
   const sets = Object.entries(options.settings ?? {}).flatMap(([name, value]) => [
     '--set',
@@ -91,7 +94,7 @@ export function spawnBroker(options: BrokerSpawnOptions): Promise<Listening> {
   ]);
   return spawnListening(process.execPath, [
     // As the shebang of bin/samsa.js and `npm start` do (see there).
-    '--no-memory-reducer',
+    ...BROKER_NODE_OPTIONS,
     ...(options.nodeArgs ?? []),
     SAMSA_BIN,
     'start',
