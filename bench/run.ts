@@ -64,9 +64,10 @@ const USAGE = `usage: npm run bench -- [options]
   --profile ROW            one samsa/produce/... row under --cpu-prof, with a profile summary
   --samsa-set KEY=VALUE    a broker setting for every Samsa started (repeatable), e.g.
                            'samsa.fsync.method=fdatasync' for an A/B run
-  --samsa-node-arg ARG     a Node/V8 option for every Samsa started, after the defaults of
-                           spawnBroker (repeatable), e.g. '--initial-old-space-size=0' for an
-                           A/B run without the broker's heap floor
+  --samsa-node-arg=OPTION  a Node/V8 option for every Samsa started, after the defaults of
+                           spawnBroker (repeatable; write it with '=', as the value starts with
+                           a dash), e.g. --samsa-node-arg=--initial-old-space-size=0 for an A/B
+                           run without the broker's heap floor
   --js-consumer            read the consume rows with the JavaScript reader (bench/lib/load.ts)
                            instead of bench/consumer/fetch-count.c, which needs a C compiler
   --no-build               do not rebuild dist/ first

@@ -4,11 +4,10 @@
 // Both V8 options are also in `npm start` and the benchmark's spawn (bench/lib/processes.ts);
 // each can only be set on the command line, before the heap exists.
 //
-// --no-memory-reducer: V8's memory reducer
-// collects a heap that has been idle for a while, and a broker it had collected stayed in a mode
-// that needs ~1.6x the CPU per record: 100 B produce on one partition went from 5.2 M to 3.2-3.4 M
-// records/s after 60 s idle, and stayed there. It can only be turned off on the command line,
-// not from here (setFlagsFromString came too late to make a difference, measured).
+// --no-memory-reducer: V8's memory reducer collects a heap that has been idle for a while, and a
+// broker it had collected stayed in a mode that needs ~1.6x the CPU per record: 100 B produce on
+// one partition went from 5.2 M to 3.2-3.4 M records/s after 60 s idle, and stayed there
+// (setFlagsFromString from here came too late to make a difference, measured).
 //
 // --initial-old-space-size=64: V8 skips full collections while the old generation is under
 // 64 MiB. The broker's live heap is ~12 MiB, and V8 sized its full-GC limit from that, so the
