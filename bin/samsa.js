@@ -18,7 +18,7 @@
 // The young generation keeps V8's default (semi-spaces growing to 16 MiB). It used to be capped
 // at 4 MiB from here, against the same full collections; with the floor the cap only cost
 // throughput and p99 latency, so it went (docs/design.md).
-const { main } = await import('../dist/cli/main.js');
+import { main } from '../dist/cli/main.js';
 
 main(process.argv).catch((error) => {
   console.error(error instanceof Error ? error.message : error);

@@ -93,7 +93,6 @@ export function spawnBroker(options: BrokerSpawnOptions): Promise<Listening> {
     `${name}=${value}`,
   ]);
   return spawnListening(process.execPath, [
-    // As the shebang of bin/samsa.js and `npm start` do (see there).
     ...BROKER_NODE_OPTIONS,
     ...(options.nodeArgs ?? []),
     SAMSA_BIN,
