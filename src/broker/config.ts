@@ -326,6 +326,10 @@ const BROKER_OWN_KEYS = {
     doc: 'Samsa, with samsa.durability=fsync: "dsync" writes each append with O_DSYNC (write and sync in one system call); "fdatasync" writes, then fsyncs in a group commit.',
     validator: oneOf('dsync', 'fdatasync'),
   }),
+  'fetch.max.bytes': define('int', 57671680, {
+    doc: "Most bytes in the answer to a consumer's fetch: a request whose max_bytes is larger is read with this instead (follower fetches are not capped). The first batch of the first partition with data still comes whole (KIP-74).",
+    validator: atLeast(1024),
+  }),
   'samsa.http.port': define('int', 8080, {
     doc: 'Samsa: port of the HTTP server (web UI, REST, metrics, health); 0 picks a free one.',
     validator: between(0, 65535),

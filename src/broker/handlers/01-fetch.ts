@@ -2,9 +2,9 @@
  * Fetch (key 1), versions 4-17. From v13 topics are named by id (UNKNOWN_TOPIC_ID for an id we do
  * not know); v15-17 add only tagged fields (replica state, node endpoints, directory id).
  * Reads whole batches up to the high watermark (read_uncommitted) or the last stable offset
- * (read_committed), within partition_max_bytes and the response's max_bytes; the first partition
- * with data returns at least one whole batch even above those limits (KIP-74). Batches are never
- * cut, control batches are returned. With less than min_bytes available the request waits until
+ * (read_committed), within partition_max_bytes and the response's max_bytes (for consumers at most
+ * the broker's fetch.max.bytes, as in Kafka); the first partition with data returns at least one
+ * whole batch even above those limits (KIP-74). Batches are never cut, control batches are returned. With less than min_bytes available the request waits until
  * an append to one of its partitions brings enough, or max_wait_ms passes.
  * Fetch sessions are declined: the response session id is 0, so clients send full requests; a
  * request naming a session id other than 0 gets FETCH_SESSION_ID_NOT_FOUND.
@@ -50,10 +50,11 @@ export const fetchHandler = defineHandler({
     }
     const deadline = Date.now() + Math.max(0, request.maxWaitMs);
     const topics = resolveTopics(broker.image(), request, apiVersion >= 13);
+    const maxBytes = responseMaxBytes(broker, request, apiVersion);
     const done = (pass: FetchPass): boolean =>
       pass.bytes >= request.minBytes || pass.hasError || deadline - Date.now() <= 0 || connection.closed;
     // Most fetches find enough at once: they are answered without registering as waiters.
-    let pass = await readPartitions(broker, request, topics);
+    let pass = await readPartitions(broker, request, topics, maxBytes);
     if (done(pass)) return response(pass.responses);
     const waiters = fetchWaitersOf(broker);
     const watched = topics.flatMap(({ name, requested }) =>
@@ -74,7 +75,7 @@ export const fetchHandler = defineHandler({
       // moved something since the last read (the common case of a consumer waiting at the end).
       if (!readStillCurrent(broker, pass)) {
         releaseRecords(pass.responses);
-        pass = await readPartitions(broker, request, topics);
+        pass = await readPartitions(broker, request, topics, maxBytes);
       }
       if (done(pass)) {
         cancel();
@@ -195,6 +196,7 @@ async function readPartitions(
   broker: BrokerContext,
   request: FetchRequest,
   topics: readonly ResolvedTopic[],
+  maxBytes: number,
 ): Promise<FetchPass> {
   const image = broker.image();
   const readCommitted = request.isolationLevel === READ_COMMITTED;
@@ -218,7 +220,7 @@ async function readPartitions(
   };
   let next = 0;
   while (next < wanted.length) {
-    const left = Math.max(0, request.maxBytes - bytes);
+    const left = Math.max(0, maxBytes - bytes);
     let end = next;
     let limits = 0;
     while (end < wanted.length) {
@@ -252,7 +254,7 @@ async function readPartitions(
     for (; index < end; index++) {
       const data = wave[index - next]!;
       const { partition } = wanted[index]!;
-      const sameBudget = partition.partitionMaxBytes <= Math.max(0, request.maxBytes - bytes);
+      const sameBudget = partition.partitionMaxBytes <= Math.max(0, maxBytes - bytes);
       const unread = data.errorCode === ErrorCode.NONE && data.highWatermark > partition.fetchOffset;
       const kip74Differs = bytes === 0 && (data.records?.length ?? 0) === 0 && unread;
       if (!sameBudget || kip74Differs) break;
@@ -260,7 +262,7 @@ async function readPartitions(
     }
     if (index < end) {
       for (let discarded = index; discarded < end; discarded++) releasePartition(wave[discarded - next]!);
-      accept(index, await read(index, Math.max(0, request.maxBytes - bytes), bytes === 0));
+      accept(index, await read(index, Math.max(0, maxBytes - bytes), bytes === 0));
       index++;
     }
     next = index;
@@ -273,6 +275,13 @@ async function readPartitions(
     pass.responses.push({ topic: name ?? '', topicId: wireId, partitions });
   }
   return pass;
+}
+
+/** The request's max_bytes, capped by the broker's fetch.max.bytes unless a follower asks (as Kafka does). */
+function responseMaxBytes(broker: BrokerContext, request: FetchRequest, apiVersion: number): number {
+  const replicaId = apiVersion >= 15 ? request.replicaState.replicaId : request.replicaId;
+  if (replicaId >= 0) return request.maxBytes;
+  return Math.min(request.maxBytes, broker.config.get('fetch.max.bytes'));
 }
 
 interface ReadLimits {

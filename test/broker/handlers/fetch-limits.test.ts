@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { type StartedBroker, startBroker } from '../../../src/broker/broker.js';
+import { topicIdToWire } from '../../../src/broker/handlers/topic-ids.js';
 import { Apis } from '../../../src/protocol/generated/api-keys.js';
 import { ErrorCode } from '../../../src/protocol/generated/error-codes.js';
 import { buildRecordBatch } from '../../../src/protocol/records/builder.js';
@@ -97,6 +98,62 @@ describe('Fetch limits across partitions', () => {
 
   test('a later partition gets no oversized batch once data is in the response', async () => {
     assert.deepEqual(await sizes(1 << 20, 1000, [2, 1, 3]), [small.length, 0, small.length]);
+  });
+});
+
+/** The broker's fetch.max.bytes caps what a consumer's max_bytes asks for, as in Kafka. */
+describe("Fetch limited by the broker's fetch.max.bytes", () => {
+  let started: StartedBroker;
+  let client: WireClient;
+  const batch = batchOf(1500);
+  const big = batchOf(5000);
+  let topicId: string;
+
+  before(async () => {
+    started = await startBroker({ logLevel: 'silent', config: { 'fetch.max.bytes': 4096 } });
+    const topic = await started.broker.topics.createTopic(TOPIC, { partitions: 2, replicationFactor: 1 });
+    topicId = topicIdToWire(topic.topicId);
+    for (let i = 0; i < 4; i++) await started.broker.topics.log(TOPIC, 0)!.append(Buffer.from(batch));
+    await started.broker.topics.log(TOPIC, 1)!.append(Buffer.from(big));
+    client = await WireClient.connect(started.port);
+  });
+
+  after(async () => {
+    client.close();
+    await started.stop();
+  });
+
+  const sizes = async (partitions: number[], replicaId: number, version = 12) => {
+    const request = { ...fetchRequest(1 << 20, 1 << 20, partitions), replicaId };
+    // v15 names the fetching replica in replica_state and the topic by id.
+    request.replicaState = { ...request.replicaState, replicaId };
+    request.topics[0]!.topicId = topicId;
+    const response = await client.request(Apis.Fetch, version, request);
+    return response.responses[0]!.partitions.map((data) => {
+      assert.equal(data.errorCode, ErrorCode.NONE);
+      return data.records?.length ?? 0;
+    });
+  };
+
+  test('a consumer asking for 1 MiB gets the whole batches within 4096 bytes', async () => {
+    assert.deepEqual(await sizes([0, 1], -1), [2 * batch.length, 0]);
+    assert.deepEqual(await sizes([0, 1], -1, 15), [2 * batch.length, 0]);
+  });
+
+  test('the first partition with data still gets a batch above the cap (KIP-74)', async () => {
+    assert.deepEqual(await sizes([1, 0], -1), [big.length, 0]);
+  });
+
+  test('a follower (replica id >= 0) is not capped', async () => {
+    assert.deepEqual(await sizes([0, 1], 2), [4 * batch.length, big.length]);
+    assert.deepEqual(await sizes([0, 1], 2, 15), [4 * batch.length, big.length]);
+  });
+
+  test('a fetch.max.bytes below 1024 is refused at start-up', async () => {
+    await assert.rejects(
+      startBroker({ logLevel: 'silent', config: { 'fetch.max.bytes': 100 } }),
+      /fetch\.max\.bytes/,
+    );
   });
 });
 
