@@ -68,6 +68,8 @@ const USAGE = `usage: npm run bench -- [options]
                            spawnBroker (repeatable; write it with '=', as the value starts with
                            a dash), e.g. --samsa-node-arg=--initial-old-space-size=0 for an A/B
                            run without the broker's heap floor
+  --keep-idle-running      leave the brokers a row does not use running during it (by default they
+                           are stopped with SIGSTOP and continued after it, see settled)
   --js-consumer            read the consume rows with the JavaScript reader (bench/lib/load.ts)
                            instead of bench/consumer/fetch-count.c, which needs a C compiler
   --no-build               do not rebuild dist/ first
@@ -100,6 +102,7 @@ function parseFlags() {
         'samsa-set': { type: 'string', multiple: true, default: [] },
         'samsa-node-arg': { type: 'string', multiple: true, default: [] },
         'js-consumer': { type: 'boolean', default: false },
+        'keep-idle-running': { type: 'boolean', default: false },
       },
     }).values;
   } catch (error) {
@@ -474,13 +477,18 @@ const sharedSamsa = new Map<Durability, Promise<SamsaProcess>>();
 async function samsaBroker(durability: Durability): Promise<Target> {
   let started = sharedSamsa.get(durability);
   if (started === undefined) {
-    started = startSamsa(durability);
+    started = startSamsa(durability).then((samsa) => {
+      brokerPids.samsa.add(samsa.broker.child.pid!);
+      return samsa;
+    });
     sharedSamsa.set(durability, started);
   }
   return targetOf(await started);
 }
 
 async function stopSharedSamsa(): Promise<void> {
+  continuePaused();
+  brokerPids.samsa.clear();
   for (const started of sharedSamsa.values()) {
     await started.then(stopSamsa, () => undefined);
   }
@@ -1544,6 +1552,7 @@ async function main(): Promise<void> {
       kafka = await startApacheKafka(freshDir('apache-kafka'));
       log(`Apache Kafka ready in ${kafka.startSeconds} s`);
       await warmBroker(kafka, 'Apache Kafka');
+      brokerPids.kafka = kafka.pid;
     } catch (error) {
       log(`Apache Kafka not started, its rows are skipped: ${String(error).slice(0, 500)}`);
       await kafka?.stop().catch(() => undefined);
@@ -1554,6 +1563,7 @@ async function main(): Promise<void> {
     await runRepetitions(useKcat, kafka);
   } finally {
     await stopSharedSamsa();
+    brokerPids.kafka = undefined;
     await kafka?.stop().catch((error: unknown) => log(`stopping Apache Kafka failed: ${String(error)}`));
   }
   await report(started);
@@ -1581,15 +1591,64 @@ function kafkaRowIds(): string[] {
   return ids;
 }
 
+/** Which brokers a row uses: the others are idle during it. */
+type RowOwner = 'baseline' | 'samsa' | 'kafka';
+
+/** The shared Samsa brokers and Apache Kafka, by pid, for pausing those a row does not use. */
+const brokerPids = { samsa: new Set<number>(), kafka: undefined as number | undefined };
+const paused = new Set<number>();
+
+function continuePaused(): void {
+  for (const pid of paused) {
+    try {
+      process.kill(pid, 'SIGCONT');
+    } catch {
+      // Gone already.
+    }
+  }
+  paused.clear();
+}
+
+// A stopped broker would ignore the SIGTERM of its own shutdown: continue it whatever ends the run.
+process.on('exit', continuePaused);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    continuePaused();
+    process.kill(process.pid, signal);
+  });
+}
+
 /**
  * Runs one row's job after `sync`: every row starts with no dirty page-cache data left by the rows
  * before it. Otherwise a durable Samsa row pays, in its own fsyncs, for writing out the gigabytes
  * that Apache Kafka's page-cache rows left dirty on the same file system (ext4 data=ordered: a
  * journal commit waits for that data), which measured 130-440 ms stalls at p99.
+ *
+ * The brokers the row does not use are stopped (SIGSTOP) for its duration and continued after it,
+ * so that each system is measured on an otherwise idle machine: Apache Kafka's idle JVM used 3-20 %
+ * of a core in the minute after a produce load, which Samsa's rows paid for (1 KiB produce on one
+ * partition: 444 and 492 k records/s with it running, 500 and 510 k without), while idle Samsa
+ * brokers took 0-2 % from Kafka's rows. Kafka, broker and controller in one JVM, takes writes again
+ * at once after a pause (a new topic was writable 144 ms after a 60 s pause, as after none).
+ * `--keep-idle-running` measures the old way.
  */
-async function settled(job: () => Promise<void>): Promise<void> {
+async function settled(owner: RowOwner, job: () => Promise<void>): Promise<void> {
   spawnSync('sync');
-  await job();
+  if (!flags['keep-idle-running']) {
+    const idle = [
+      ...(owner !== 'samsa' ? brokerPids.samsa : []),
+      ...(owner !== 'kafka' && brokerPids.kafka !== undefined ? [brokerPids.kafka] : []),
+    ];
+    for (const pid of idle) {
+      process.kill(pid, 'SIGSTOP');
+      paused.add(pid);
+    }
+  }
+  try {
+    await job();
+  } finally {
+    continuePaused();
+  }
 }
 
 async function runRepetitions(useKcat: boolean, kafka: ApacheKafka | undefined): Promise<void> {
@@ -1597,7 +1656,7 @@ async function runRepetitions(useKcat: boolean, kafka: ApacheKafka | undefined):
     log(`repetition ${rep} of ${REPS}`);
     for (const size of SIZES) {
       for (const mode of ['null', 'write', 'fdatasync'] as const)
-        await settled(() => baselineJob(size, mode));
+        await settled('baseline', () => baselineJob(size, mode));
       for (const durability of ['fsync', 'pagecache'] as const) {
         for (const partitions of SAMSA_PARTITIONS) {
           for (const acks of [1, -1]) {
@@ -1605,12 +1664,12 @@ async function runRepetitions(useKcat: boolean, kafka: ApacheKafka | undefined):
             if (partitions === MANY_PARTITIONS && (durability !== 'fsync' || acks !== 1)) continue;
             const ids = samsaIds({ recordSize: size, durability, partitions, acks });
             if (wanted(ids.produce) || wanted(ids.consume)) log(`  ${ids.produce}`);
-            await settled(() => samsaJob({ recordSize: size, durability, partitions, acks }));
+            await settled('samsa', () => samsaJob({ recordSize: size, durability, partitions, acks }));
           }
         }
         if (useKcat) {
           if (wanted(`kcat/produce/${size}B/${durability}/`)) log(`  kcat ${size}B ${durability}`);
-          await settled(() => kcatJob(size, durability, 1));
+          await settled('samsa', () => kcatJob(size, durability, 1));
         }
       }
       if (kafka) {
@@ -1619,7 +1678,7 @@ async function runRepetitions(useKcat: boolean, kafka: ApacheKafka | undefined):
             for (const flush of flags['skip-kafka-flush'] ? [false] : [false, true]) {
               const id = kafkaProduceId(size, partitions, acks, flush);
               if (wanted(id)) log(`  ${id}`);
-              await settled(() => kafkaJob(kafka, size, partitions, acks, flush));
+              await settled('kafka', () => kafkaJob(kafka, size, partitions, acks, flush));
             }
           }
         }
@@ -1627,23 +1686,24 @@ async function runRepetitions(useKcat: boolean, kafka: ApacheKafka | undefined):
     }
     if (!flags['skip-perf-test']) {
       for (const w of PERF_WORKLOADS) {
-        await settled(() => perfToolJob(w, 'samsa', kafka));
+        await settled('samsa', () => perfToolJob(w, 'samsa', kafka));
         if (kafka) {
-          await settled(() => perfToolJob(w, 'kafka', kafka));
-          if (!flags['skip-kafka-flush']) await settled(() => perfToolJob(w, 'kafka-flush1', kafka));
+          await settled('kafka', () => perfToolJob(w, 'kafka', kafka));
+          if (!flags['skip-kafka-flush']) await settled('kafka', () => perfToolJob(w, 'kafka-flush1', kafka));
         }
       }
     }
     for (const rate of LATENCY_RATES) {
-      await settled(() => samsaLatencyJob(rate));
-      if (kafka) await settled(() => kafkaLatencyJob(kafka, rate));
+      await settled('samsa', () => samsaLatencyJob(rate));
+      if (kafka) await settled('kafka', () => kafkaLatencyJob(kafka, rate));
     }
-    await settled(() => producersJob(kafka, 'samsa'));
-    await settled(() => producersJob(kafka, 'kafka'));
-    for (const size of RECOVERY_SIZES_MIB) await settled(() => recoveryJob(size, 'default'));
-    for (const size of RECOVERY_SIZES_MIB) await settled(() => recoveryJob(size, 'seg128MB'));
+    await settled('samsa', () => producersJob(kafka, 'samsa'));
+    await settled('kafka', () => producersJob(kafka, 'kafka'));
+    for (const size of RECOVERY_SIZES_MIB) await settled('samsa', () => recoveryJob(size, 'default'));
+    for (const size of RECOVERY_SIZES_MIB) await settled('samsa', () => recoveryJob(size, 'seg128MB'));
     if (flags['recovery-checkpointed']) {
-      for (const size of RECOVERY_SIZES_MIB) await settled(() => recoveryJob(size, 'seg128MB-checkpointed'));
+      for (const size of RECOVERY_SIZES_MIB)
+        await settled('samsa', () => recoveryJob(size, 'seg128MB-checkpointed'));
     }
   }
 }
