@@ -814,7 +814,7 @@ const PERF_WORKLOADS: readonly PerfWorkload[] = SIZES.flatMap((recordSize) =>
   ]),
 );
 
-type PerfTarget = 'samsa' | 'kafka' | 'kafka-flush1';
+type PerfTarget = 'samsa' | 'samsa-pagecache' | 'kafka' | 'kafka-flush1';
 
 interface PerfSample {
   recordsPerSec: number;
@@ -861,8 +861,10 @@ function perfRow(id: string, label: string, kind: PerfRow['kind'], peer?: string
 }
 
 function perfIds(w: PerfWorkload, target: PerfTarget): { produce: string; consume: string } {
-  const system = target === 'samsa' ? 'samsa' : 'kafka';
-  const mode = target === 'samsa' ? 'fsync/' : target === 'kafka-flush1' ? 'flush1/' : '';
+  const system = target.startsWith('samsa') ? 'samsa' : 'kafka';
+  const mode = { samsa: 'fsync/', 'samsa-pagecache': 'pagecache/', kafka: '', 'kafka-flush1': 'flush1/' }[
+    target
+  ];
   const lz4 = w.compression === 'lz4' ? '/lz4' : '';
   return {
     produce: `${system}/perftool/produce/${w.recordSize}B/${mode}p${w.partitions}/acks${w.acks}${lz4}`,
@@ -871,20 +873,23 @@ function perfIds(w: PerfWorkload, target: PerfTarget): { produce: string; consum
 }
 
 /**
- * One kafka-producer-perf-test run of `w` against Samsa (a fresh broker, fsync default), Apache
- * Kafka (a fresh topic) or Kafka with flush.messages=1, then, for the uncompressed acks=1 runs
- * against Samsa and page-cache Kafka, one kafka-consumer-perf-test reading the topic back.
+ * One kafka-producer-perf-test run of `w` against the shared Samsa broker of either durability,
+ * Apache Kafka or Kafka with flush.messages=1 (a fresh topic each), then, for the uncompressed
+ * acks=1 runs against Samsa (fsync) and page-cache Kafka, one kafka-consumer-perf-test reading the
+ * topic back (reading is the same work in either durability).
  */
 async function perfToolJob(w: PerfWorkload, target: PerfTarget, kafka: ApacheKafka | undefined) {
   const ids = perfIds(w, target);
-  const consumeToo = target !== 'kafka-flush1' && w.acks === 1 && w.compression === 'none';
+  const onSamsa = target === 'samsa' || target === 'samsa-pagecache';
+  const consumeToo = (target === 'samsa' || target === 'kafka') && w.acks === 1 && w.compression === 'none';
   const wantConsume = consumeToo && wanted(ids.consume);
   if (!wanted(ids.produce) && !wantConsume) return;
-  if (target !== 'samsa' && !kafka) return;
+  if (!onSamsa && !kafka) return;
   log(`  ${ids.produce}`);
   const plural = w.partitions > 1 ? 's' : '';
   const who = {
     samsa: 'Samsa, fsync',
+    'samsa-pagecache': 'Samsa, pagecache',
     kafka: 'Apache Kafka',
     'kafka-flush1': 'Apache Kafka, flush.messages=1',
   };
@@ -892,7 +897,7 @@ async function perfToolJob(w: PerfWorkload, target: PerfTarget, kafka: ApacheKaf
     ids.produce,
     `${w.recordSize} B kafka-producer-perf-test → ${who[target]}, ${w.partitions} partition${plural}, acks=${w.acks === -1 ? 'all' : w.acks}${w.compression === 'lz4' ? ', lz4' : ''}`,
     'produce',
-    target === 'samsa' ? perfIds(w, 'kafka').produce : undefined,
+    onSamsa ? perfIds(w, 'kafka').produce : undefined,
     target === 'samsa' ? perfIds(w, 'kafka-flush1').produce : undefined,
   );
   const job = async (host: string, port: number, topic: string): Promise<void> => {
@@ -943,11 +948,11 @@ async function perfToolJob(w: PerfWorkload, target: PerfTarget, kafka: ApacheKaf
     }
   };
   try {
-    const broker = target === 'samsa' ? await samsaBroker('fsync') : kafka!;
+    const broker = onSamsa ? await samsaBroker(target === 'samsa' ? 'fsync' : 'pagecache') : kafka!;
     await onNewTopic(broker, 'perf', w.partitions, (topic) => job(broker.host, broker.port, topic), {
       ...(target === 'kafka-flush1' ? { configs: KAFKA_FLUSH_CONFIG } : {}),
       // Kafka can list a new leader before it takes writes; the tool would retry, but not time it.
-      probe: target !== 'samsa',
+      probe: !onSamsa,
     });
   } catch (error) {
     produceRow.errors.push(String(error).slice(0, 500));
@@ -1687,6 +1692,7 @@ async function runRepetitions(useKcat: boolean, kafka: ApacheKafka | undefined):
     if (!flags['skip-perf-test']) {
       for (const w of PERF_WORKLOADS) {
         await settled('samsa', () => perfToolJob(w, 'samsa', kafka));
+        await settled('samsa', () => perfToolJob(w, 'samsa-pagecache', kafka));
         if (kafka) {
           await settled('kafka', () => perfToolJob(w, 'kafka', kafka));
           if (!flags['skip-kafka-flush']) await settled('kafka', () => perfToolJob(w, 'kafka-flush1', kafka));

@@ -380,6 +380,11 @@ export function chartsFromResults(results: ResultsForCharts): Map<string, string
           color: COLORS.samsaFsync,
           id: (k) => `samsa/perftool/produce/${size}B/fsync/${k}`,
         },
+        {
+          name: 'Samsa (pagecache)',
+          color: COLORS.samsaPagecache,
+          id: (k) => `samsa/perftool/produce/${size}B/pagecache/${k}`,
+        },
         { name: 'Apache Kafka', color: COLORS.kafka, id: (k) => `kafka/perftool/produce/${size}B/${k}` },
         {
           name: 'Kafka flush.messages=1',

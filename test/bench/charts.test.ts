@@ -92,6 +92,7 @@ describe('bench charts', () => {
       latency: [{ id: 'samsa/latency/10000', samples: [{ p50: 0.8, p99: 3.6, p999: 46 }] }],
       perfTool: [
         { id: 'samsa/perftool/produce/1024B/fsync/p6/acks-1/lz4', samples: [{ recordsPerSec: 5e5 }] },
+        { id: 'samsa/perftool/produce/1024B/pagecache/p6/acks-1/lz4', samples: [{ recordsPerSec: 7e5 }] },
       ],
     });
     const charts = chartsFromResults(results);
@@ -114,6 +115,13 @@ describe('bench charts', () => {
       bars(charts.get('latency-10k.svg')!).map((bar) => bar.value),
       [0.8, 3.6, 46],
     );
-    assert.match(charts.get('perftool-produce-1024B.svg')!, /6 partitions, acks=all, lz4/);
+    const tool = charts.get('perftool-produce-1024B.svg')!;
+    assert.match(tool, /6 partitions, acks=all, lz4/);
+    // Samsa in both durabilities, fsync first.
+    assert.deepEqual(
+      bars(tool).map((bar) => bar.value),
+      [5e5, 7e5],
+    );
+    assert.match(tool, /Samsa \(pagecache\)/);
   });
 });
