@@ -4,12 +4,14 @@
  * Reads whole batches up to the high watermark (read_uncommitted) or the last stable offset
  * (read_committed), within partition_max_bytes and the response's max_bytes (for consumers at most
  * the broker's fetch.max.bytes, as in Kafka); the first partition with data returns at least one
- * whole batch even above those limits (KIP-74). Batches are never cut, control batches are returned. With less than min_bytes available the request waits until
- * an append to one of its partitions brings enough, or max_wait_ms passes.
+ * whole batch even above those limits (KIP-74). Batches are never cut, control batches are
+ * returned. With less than min_bytes available the request waits until an append to one of its
+ * partitions brings enough, or max_wait_ms passes.
  * Fetch sessions are declined: the response session id is 0, so clients send full requests; a
  * request naming a session id other than 0 gets FETCH_SESSION_ID_NOT_FOUND.
- * Not implemented: follower fetches (replica_id >= 0 is served like a consumer), aborted
- * transaction lists (always empty), preferred read replicas (-1), quotas, diverging epochs.
+ * Not implemented: follower fetches (replica_id >= 0 is served like a consumer but for the
+ * fetch.max.bytes cap), aborted transaction lists (always empty), preferred read replicas (-1),
+ * quotas, diverging epochs.
  */
 import type { MetadataImage } from '../../metadata/metadata-image.js';
 import { Apis } from '../../protocol/generated/api-keys.js';
@@ -277,7 +279,10 @@ async function readPartitions(
   return pass;
 }
 
-/** The request's max_bytes, capped by the broker's fetch.max.bytes unless a follower asks (as Kafka does). */
+/**
+ * The request's max_bytes, capped by the broker's fetch.max.bytes unless a follower asks (as in
+ * Kafka).
+ */
 function responseMaxBytes(broker: BrokerContext, request: FetchRequest, apiVersion: number): number {
   const replicaId = apiVersion >= 15 ? request.replicaState.replicaId : request.replicaId;
   if (replicaId >= 0) return request.maxBytes;
