@@ -487,7 +487,6 @@ async function samsaBroker(durability: Durability): Promise<Target> {
 }
 
 async function stopSharedSamsa(): Promise<void> {
-  continuePaused();
   brokerPids.samsa.clear();
   for (const started of sharedSamsa.values()) {
     await started.then(stopSamsa, () => undefined);
@@ -816,6 +815,17 @@ const PERF_WORKLOADS: readonly PerfWorkload[] = SIZES.flatMap((recordSize) =>
 
 type PerfTarget = 'samsa' | 'samsa-pagecache' | 'kafka' | 'kafka-flush1';
 
+/** What each perf-tool target runs against: its row ids' system and mode, its label, its broker. */
+const PERF_TARGETS: Record<
+  PerfTarget,
+  { system: 'samsa' | 'kafka'; mode: string; who: string; samsa?: Durability }
+> = {
+  samsa: { system: 'samsa', mode: 'fsync/', who: 'Samsa, fsync', samsa: 'fsync' },
+  'samsa-pagecache': { system: 'samsa', mode: 'pagecache/', who: 'Samsa, pagecache', samsa: 'pagecache' },
+  kafka: { system: 'kafka', mode: '', who: 'Apache Kafka' },
+  'kafka-flush1': { system: 'kafka', mode: 'flush1/', who: 'Apache Kafka, flush.messages=1' },
+};
+
 interface PerfSample {
   recordsPerSec: number;
   mibPerSec: number;
@@ -861,10 +871,7 @@ function perfRow(id: string, label: string, kind: PerfRow['kind'], peer?: string
 }
 
 function perfIds(w: PerfWorkload, target: PerfTarget): { produce: string; consume: string } {
-  const system = target.startsWith('samsa') ? 'samsa' : 'kafka';
-  const mode = { samsa: 'fsync/', 'samsa-pagecache': 'pagecache/', kafka: '', 'kafka-flush1': 'flush1/' }[
-    target
-  ];
+  const { system, mode } = PERF_TARGETS[target];
   const lz4 = w.compression === 'lz4' ? '/lz4' : '';
   return {
     produce: `${system}/perftool/produce/${w.recordSize}B/${mode}p${w.partitions}/acks${w.acks}${lz4}`,
@@ -880,22 +887,17 @@ function perfIds(w: PerfWorkload, target: PerfTarget): { produce: string; consum
  */
 async function perfToolJob(w: PerfWorkload, target: PerfTarget, kafka: ApacheKafka | undefined) {
   const ids = perfIds(w, target);
-  const onSamsa = target === 'samsa' || target === 'samsa-pagecache';
+  const { who, samsa: durability } = PERF_TARGETS[target];
+  const onSamsa = durability !== undefined;
   const consumeToo = (target === 'samsa' || target === 'kafka') && w.acks === 1 && w.compression === 'none';
   const wantConsume = consumeToo && wanted(ids.consume);
   if (!wanted(ids.produce) && !wantConsume) return;
   if (!onSamsa && !kafka) return;
   log(`  ${ids.produce}`);
   const plural = w.partitions > 1 ? 's' : '';
-  const who = {
-    samsa: 'Samsa, fsync',
-    'samsa-pagecache': 'Samsa, pagecache',
-    kafka: 'Apache Kafka',
-    'kafka-flush1': 'Apache Kafka, flush.messages=1',
-  };
   const produceRow = perfRow(
     ids.produce,
-    `${w.recordSize} B kafka-producer-perf-test → ${who[target]}, ${w.partitions} partition${plural}, acks=${w.acks === -1 ? 'all' : w.acks}${w.compression === 'lz4' ? ', lz4' : ''}`,
+    `${w.recordSize} B kafka-producer-perf-test → ${who}, ${w.partitions} partition${plural}, acks=${w.acks === -1 ? 'all' : w.acks}${w.compression === 'lz4' ? ', lz4' : ''}`,
     'produce',
     onSamsa ? perfIds(w, 'kafka').produce : undefined,
     target === 'samsa' ? perfIds(w, 'kafka-flush1').produce : undefined,
@@ -929,7 +931,7 @@ async function perfToolJob(w: PerfWorkload, target: PerfTarget, kafka: ApacheKaf
     if (wantConsume) {
       const consumeRow = perfRow(
         ids.consume,
-        `${w.recordSize} B kafka-consumer-perf-test ← ${who[target]}, ${w.partitions} partition${plural}`,
+        `${w.recordSize} B kafka-consumer-perf-test ← ${who}, ${w.partitions} partition${plural}`,
         'consume',
         target === 'samsa' ? perfIds(w, 'kafka').consume : undefined,
       );
@@ -948,7 +950,7 @@ async function perfToolJob(w: PerfWorkload, target: PerfTarget, kafka: ApacheKaf
     }
   };
   try {
-    const broker = onSamsa ? await samsaBroker(target === 'samsa' ? 'fsync' : 'pagecache') : kafka!;
+    const broker = onSamsa ? await samsaBroker(durability) : kafka!;
     await onNewTopic(broker, 'perf', w.partitions, (topic) => job(broker.host, broker.port, topic), {
       ...(target === 'kafka-flush1' ? { configs: KAFKA_FLUSH_CONFIG } : {}),
       // Kafka can list a new leader before it takes writes; the tool would retry, but not time it.
