@@ -208,7 +208,9 @@ export function walkBatches(records: Buffer | null): BatchWalk {
 
 /**
  * Creates `topic` with `partitions` partitions and topic `configs` (CreateTopics v4, e.g.
- * `{ 'flush.messages': '1' }`), then waits for its leaders.
+ * `{ 'flush.messages': '1' }`), then waits for its leaders. INVALID_REPLICATION_FACTOR is retried
+ * for up to 60 s: a KRaft broker stopped (SIGSTOP) for longer than its session timeout (9 s) is
+ * fenced, and until it has registered again its controller knows no broker to place a replica on.
  */
 export async function createTopic(
   connection: WireConnection,
@@ -216,26 +218,31 @@ export async function createTopic(
   partitions: number,
   configs: Readonly<Record<string, string>> = {},
 ): Promise<void> {
-  const response = await connection.request(
-    Apis.CreateTopics,
-    4,
-    Apis.CreateTopics.request.create({
-      topics: [
-        {
-          name: topic,
-          numPartitions: partitions,
-          replicationFactor: 1,
-          assignments: [],
-          configs: Object.entries(configs).map(([name, value]) => ({ name, value })),
-        },
-      ],
-      timeoutMs: 30_000,
-      validateOnly: false,
-    }),
-  );
-  const error = response.topics[0]?.errorCode ?? -1;
-  if (error !== ErrorCode.NONE && error !== ErrorCode.TOPIC_ALREADY_EXISTS) {
-    throw new Error(`CreateTopics ${topic} failed with error ${error}`);
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const response = await connection.request(
+      Apis.CreateTopics,
+      4,
+      Apis.CreateTopics.request.create({
+        topics: [
+          {
+            name: topic,
+            numPartitions: partitions,
+            replicationFactor: 1,
+            assignments: [],
+            configs: Object.entries(configs).map(([name, value]) => ({ name, value })),
+          },
+        ],
+        timeoutMs: 30_000,
+        validateOnly: false,
+      }),
+    );
+    const error = response.topics[0]?.errorCode ?? -1;
+    if (error === ErrorCode.NONE || error === ErrorCode.TOPIC_ALREADY_EXISTS) break;
+    if (error !== ErrorCode.INVALID_REPLICATION_FACTOR || Date.now() > deadline) {
+      throw new Error(`CreateTopics ${topic} failed with error ${error}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
   }
   await ensureTopic(connection, topic);
 }
