@@ -17,7 +17,7 @@ import { type ApacheKafka, apacheKafkaAvailable, startApacheKafka } from './apac
 import { kcatAvailable, kcatConsume, kcatProduce, writeLinesFile } from './kcat.js';
 import { resultsForCharts, writeCharts } from './lib/charts.js';
 import { createTopic, deleteTopic, waitWritable } from './lib/kafka.js';
-import { consumeLoad, produceLoad } from './lib/load.js';
+import { consumeLoad, type ProduceLoadResult, produceLoad } from './lib/load.js';
 import { buildNativeConsumer, consumeNative, drainNative } from './lib/native-consumer.js';
 import {
   type Compression,
@@ -51,6 +51,8 @@ const USAGE = `usage: npm run bench -- [options]
   --skip-kafka             no Apache Kafka rows (its broker is not started)
   --skip-kafka-flush       no Apache Kafka flush.messages=1 rows (matched durability)
   --skip-perf-test         no kafka-producer-perf-test / kafka-consumer-perf-test rows
+  --consume-records N      records of the topic each consume row reads from its start (10000000):
+                           the produce row's topic is filled up to it, unmeasured, before the read
   --perf-mib MIB           payload per kafka-producer-perf-test run (100); the first 20 % of its
                            records are its warm-up and left out of the figures
   --skip-kcat              no kcat rows
@@ -98,6 +100,7 @@ function parseFlags() {
         'skip-kafka-flush': { type: 'boolean', default: false },
         'skip-perf-test': { type: 'boolean', default: false },
         'perf-mib': { type: 'string', default: '100' },
+        'consume-records': { type: 'string', default: '10000000' },
         'charts-dir': { type: 'string' },
         'samsa-set': { type: 'string', multiple: true, default: [] },
         'samsa-node-arg': { type: 'string', multiple: true, default: [] },
@@ -154,6 +157,10 @@ function spawnSamsa(options: BrokerSpawnOptions): Promise<Listening> {
 const REPS = Number(flags.reps);
 const DURATION_MS = Number(flags.duration);
 const MAX_PAYLOAD = 768 * 1024 * 1024;
+/** Records of every consume row's topic (the produce row's topic, filled up to it). */
+const CONSUME_RECORDS = Number(flags['consume-records']);
+/** Longest the unmeasured fill of a consume row's topic may take. */
+const FILL_TIMEOUT_MS = 180_000;
 const SIZES = [100, 1024] as const;
 const RECORDS_PER_BATCH: Record<number, number> = { 100: 500, 1024: 64 };
 const KCAT_RECORDS: Record<number, number> = { 100: 1_000_000, 1024: 200_000 };
@@ -204,7 +211,7 @@ function consumeSample(read: TopicRead): Sample {
     serverCpu: read.serverCpu,
     generatorCpu: read.generatorCpu,
     restCpu: read.restCpu,
-    note: `${read.reader}, ${read.fetches} fetches`,
+    note: `${compact(read.records)} records, ${read.reader}, ${read.fetches} fetches`,
   };
 }
 
@@ -549,8 +556,43 @@ async function topicFilesGone(dataDir: string, topic: string): Promise<void> {
 }
 
 /** Records per partition of a topic the job wrote `perPartition` to after onNewTopic's probe. */
+function sum(values: readonly number[]): number {
+  return values.reduce((total, value) => total + value, 0);
+}
+
 function withProbe(perPartition: readonly number[]): number[] {
   return perPartition.map((count) => count + 1);
+}
+
+/**
+ * Fills the topic of a produce row up to CONSUME_RECORDS with the same generator (acks=1, not
+ * measured), so that every consume row reads a topic of the same size from its start. Returns
+ * the records each partition then holds, the probe record included.
+ */
+async function fillForConsume(
+  broker: { host: string; port: number },
+  topic: string,
+  recordSize: number,
+  produced: ProduceLoadResult,
+): Promise<number[]> {
+  const expected = withProbe(produced.perPartition);
+  const recordsPerBatch = RECORDS_PER_BATCH[recordSize]!;
+  const missingBatches = Math.ceil((CONSUME_RECORDS - produced.records) / recordsPerBatch);
+  if (missingBatches <= 0) return expected;
+  const fill = await produceLoad({
+    host: broker.host,
+    port: broker.port,
+    topic,
+    recordSize,
+    recordsPerBatch,
+    acks: 1,
+    connections: CONNECTIONS,
+    inFlight: IN_FLIGHT,
+    durationMs: FILL_TIMEOUT_MS,
+    maxPayloadBytes: missingBatches * recordsPerBatch * recordSize,
+  });
+  if (fill.errors > 0) throw new Error(`filling ${topic} for the read failed: ${fill.firstError}`);
+  return expected.map((count, partition) => count + (fill.perPartition[partition] ?? 0));
 }
 
 /**
@@ -643,15 +685,9 @@ async function samsaJob(w: SamsaWorkload, broker?: Target): Promise<void> {
         `kafka/consume/${w.recordSize}B/p${w.partitions}`,
       );
       try {
-        const read = await readTopic(
-          samsa.host,
-          samsa.port,
-          samsa.pid,
-          topic,
-          withProbe(result.perPartition),
-          w.recordSize,
-        );
-        if (!read.complete) consumeRow.errors.push(`read ${read.records} of ${result.records} records`);
+        const expected = await fillForConsume(samsa, topic, w.recordSize, result);
+        const read = await readTopic(samsa.host, samsa.port, samsa.pid, topic, expected, w.recordSize);
+        if (!read.complete) consumeRow.errors.push(`read ${read.records} of ${sum(expected)} records`);
         consumeRow.samples.push(consumeSample(read));
       } catch (error) {
         consumeRow.errors.push(String(error));
@@ -721,16 +757,14 @@ async function kafkaJob(
         `${recordSize} B Apache Kafka consume, ${partitions} partition${plural}`,
         `baseline/consume/${recordSize}B/read`,
       );
-      const read = await readTopic(
-        kafka.host,
-        kafka.port,
-        kafka.pid,
-        topic,
-        withProbe(result.perPartition),
-        recordSize,
-      );
-      if (!read.complete) consumeRow.errors.push(`read ${read.records} of ${result.records} records`);
-      consumeRow.samples.push(consumeSample(read));
+      try {
+        const expected = await fillForConsume(kafka, topic, recordSize, result);
+        const read = await readTopic(kafka.host, kafka.port, kafka.pid, topic, expected, recordSize);
+        if (!read.complete) consumeRow.errors.push(`read ${read.records} of ${sum(expected)} records`);
+        consumeRow.samples.push(consumeSample(read));
+      } catch (error) {
+        consumeRow.errors.push(String(error));
+      }
     }
   };
   try {
