@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { type ApacheKafka, apacheKafkaAvailable, startApacheKafka } from './apache-kafka.js';
 import { kcatAvailable, kcatConsume, kcatProduce, writeLinesFile } from './kcat.js';
 import { resultsForCharts, writeCharts } from './lib/charts.js';
+import { treeBytes, waitForQuietDisk } from './lib/disk.js';
 import { createTopic, deleteTopic, waitWritable } from './lib/kafka.js';
 import { consumeLoad, type ProduceLoadResult, produceLoad } from './lib/load.js';
 import { buildNativeConsumer, consumeNative, drainNative } from './lib/native-consumer.js';
@@ -310,6 +311,15 @@ function freshDir(name: string): string {
   return dir;
 }
 
+/** Bytes deleted since the last row waited for a quiet disk (see settled). */
+let deletedBytes = 0;
+
+/** Deletes a directory tree of the run and counts its bytes towards deletedBytes. */
+function removeTree(dir: string): void {
+  deletedBytes += treeBytes(dir);
+  rmSync(dir, { recursive: true, force: true });
+}
+
 function log(message: string): void {
   process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${message}\n`);
 }
@@ -397,7 +407,7 @@ async function baselineJob(recordSize: number, mode: 'null' | 'write' | 'fdatasy
       await server.stop();
     }
   }
-  rmSync(dir, { recursive: true, force: true });
+  removeTree(dir);
 }
 
 /** Connects and counts bytes until the server closes; returns ms. */
@@ -468,7 +478,7 @@ async function startSamsa(durability: Durability, nodeArgs: readonly string[] = 
 /** Stops a broker and removes its data dir. */
 async function stopSamsa({ broker, dir }: SamsaProcess): Promise<void> {
   await broker.stop();
-  rmSync(dir, { recursive: true, force: true });
+  removeTree(dir);
 }
 
 /**
@@ -536,6 +546,7 @@ async function onNewTopic(
     await job(topic);
   } finally {
     try {
+      deletedBytes += topicBytes(target.dataDir, topic);
       await deleteTopic(admin, topic);
       await topicFilesGone(target.dataDir, topic);
     } catch (error) {
@@ -545,23 +556,33 @@ async function onNewTopic(
   }
 }
 
+/** The entries of `dataDir` that belong to `topic`: its partition directories. */
+function topicEntries(dataDir: string, topic: string): string[] {
+  const ours = new RegExp(`^${topic}-\\d+($|\\.)`);
+  return readdirSync(dataDir).filter((name) => ours.test(name));
+}
+
+/** Bytes of the files of `topic` in `dataDir`. */
+function topicBytes(dataDir: string, topic: string): number {
+  return sum(topicEntries(dataDir, topic).map((name) => treeBytes(join(dataDir, name))));
+}
+
 /** Resolves once no entry of `dataDir` belongs to `topic` any more (at most 60 s). */
 async function topicFilesGone(dataDir: string, topic: string): Promise<void> {
-  const ours = new RegExp(`^${topic}-\\d+($|\\.)`);
   const deadline = Date.now() + 60_000;
-  while (readdirSync(dataDir).some((name) => ours.test(name))) {
+  while (topicEntries(dataDir, topic).length > 0) {
     if (Date.now() > deadline) throw new Error(`the files of ${topic} are still in ${dataDir} after 60 s`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
 /** Records per partition of a topic the job wrote `perPartition` to after onNewTopic's probe. */
-function sum(values: readonly number[]): number {
-  return values.reduce((total, value) => total + value, 0);
-}
-
 function withProbe(perPartition: readonly number[]): number[] {
   return perPartition.map((count) => count + 1);
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((total, value) => total + value, 0);
 }
 
 /**
@@ -1165,7 +1186,7 @@ async function recoveryJob(sizeMiB: number, variant: RecoveryVariant): Promise<v
     target.errors.push(String(error).slice(0, 1000));
   } finally {
     await broker?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    removeTree(dir);
   }
 }
 
@@ -1367,7 +1388,7 @@ async function startup(): Promise<StartupFigures> {
     const onDisk = await startBroker({ dataDir: dir, logLevel: 'silent' });
     await onDisk.stop();
     disk.push(performance.now() - started);
-    rmSync(dir, { recursive: true, force: true });
+    removeTree(dir);
     started = performance.now();
     const inMemory = await startBroker({ logLevel: 'silent' });
     await inMemory.stop();
@@ -1659,11 +1680,16 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
+/** Deleting more than this since the last row makes the next one wait for a quiet disk. */
+const QUIET_AFTER_DELETING = 256 * MiB;
+
 /**
  * Runs one row's job after `sync`: every row starts with no dirty page-cache data left by the rows
  * before it. Otherwise a durable Samsa row pays, in its own fsyncs, for writing out the gigabytes
  * that Apache Kafka's page-cache rows left dirty on the same file system (ext4 data=ordered: a
- * journal commit waits for that data), which measured 130-440 ms stalls at p99.
+ * journal commit waits for that data), which measured 130-440 ms stalls at p99. After the rows
+ * before it deleted more than QUIET_AFTER_DELETING (a consume row's 10 M records of 1 KiB are
+ * 10 GiB), it also waits until synchronous writes stop stalling, see bench/lib/disk.ts.
  *
  * The brokers the row does not use are stopped (SIGSTOP) for its duration and continued after it,
  * so that each system is measured on an otherwise idle machine: Apache Kafka's idle JVM used 3-20 %
@@ -1675,6 +1701,15 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
  */
 async function settled(owner: RowOwner, job: () => Promise<void>): Promise<void> {
   spawnSync('sync');
+  if (deletedBytes >= QUIET_AFTER_DELETING) {
+    const freed = deletedBytes;
+    deletedBytes = 0;
+    const disk = await waitForQuietDisk(scratch);
+    log(
+      `  ${fixed(freed / MiB, 0)} MiB deleted: disk ${disk.quiet ? 'quiet' : 'still stalling'} after ` +
+        `${fixed(disk.waitedMs / 1000, 1)} s (${disk.stalls} stalled writes, worst ${fixed(disk.worstMs, 0)} ms)`,
+    );
+  }
   if (!flags['keep-idle-running']) {
     const idle = [
       ...(owner !== 'samsa' ? brokerPids.samsa : []),

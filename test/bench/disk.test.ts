@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { treeBytes, waitForQuietDisk } from '../../bench/lib/disk.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'samsa-disk-test-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('bench disk helpers', () => {
+  test('treeBytes sums the files of a tree, counts a symlink as itself, and is 0 once it is gone', () => {
+    const tree = join(dir, 'tree');
+    mkdirSync(join(tree, 'a', 'b'), { recursive: true });
+    writeFileSync(join(tree, 'top.log'), Buffer.alloc(1000));
+    writeFileSync(join(tree, 'a', 'one.log'), Buffer.alloc(200));
+    writeFileSync(join(tree, 'a', 'b', 'two.index'), Buffer.alloc(34));
+    symlinkSync('/nonexistent/target', join(tree, 'a', 'dangling'));
+    const link = '/nonexistent/target'.length;
+    assert.equal(treeBytes(tree), 1000 + 200 + 34 + link);
+    assert.equal(treeBytes(join(tree, 'top.log')), 1000);
+    rmSync(tree, { recursive: true });
+    assert.equal(treeBytes(tree), 0);
+  });
+
+  test('waitForQuietDisk returns once writes ran without a stall for quietMs and removes its probe', async () => {
+    const probeDir = join(dir, 'quiet');
+    mkdirSync(probeDir);
+    // Any write counts as quiet with a 10 s stall threshold, so this ends after quietMs.
+    const result = await waitForQuietDisk(probeDir, { quietMs: 200, stallMs: 10_000, timeoutMs: 5000 });
+    assert.equal(result.quiet, true);
+    assert.equal(result.stalls, 0);
+    assert.ok(result.waitedMs >= 200, `waited ${result.waitedMs} ms`);
+    assert.ok(result.worstMs > 0);
+    assert.deepEqual(readdirSync(probeDir), []);
+  });
+
+  test('waitForQuietDisk gives up after timeoutMs when every write counts as a stall', async () => {
+    const probeDir = join(dir, 'stalling');
+    mkdirSync(probeDir);
+    const result = await waitForQuietDisk(probeDir, { quietMs: 1000, stallMs: 0, timeoutMs: 300 });
+    assert.equal(result.quiet, false);
+    assert.ok(result.stalls > 0);
+    assert.ok(result.waitedMs >= 300, `waited ${result.waitedMs} ms`);
+    assert.deepEqual(readdirSync(probeDir), []);
+  });
+});
