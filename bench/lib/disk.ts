@@ -13,7 +13,11 @@ import { constants, lstatSync, readdirSync } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
-/** Bytes of the files under `path` (a file or a directory tree); 0 once it is gone. */
+/**
+ * Bytes the files under `path` (a file or a directory tree) occupy on disk, 0 once it is gone:
+ * allocated blocks, not apparent sizes, so that sparse files (a broker's preallocated indexes)
+ * count for what deleting them frees.
+ */
 export function treeBytes(path: string): number {
   let stats: ReturnType<typeof lstatSync>;
   try {
@@ -21,8 +25,8 @@ export function treeBytes(path: string): number {
   } catch {
     return 0;
   }
-  if (!stats.isDirectory()) return stats.size;
-  let total = 0;
+  let total = stats.blocks * 512;
+  if (!stats.isDirectory()) return total;
   for (const name of readdirSync(path)) total += treeBytes(join(path, name));
   return total;
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -9,16 +9,20 @@ const dir = mkdtempSync(join(tmpdir(), 'samsa-disk-test-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('bench disk helpers', () => {
-  test('treeBytes sums the files of a tree, counts a symlink as itself, and is 0 once it is gone', () => {
+  test('treeBytes sums the blocks a tree occupies, not sparse sizes, and is 0 once it is gone', () => {
     const tree = join(dir, 'tree');
     mkdirSync(join(tree, 'a', 'b'), { recursive: true });
-    writeFileSync(join(tree, 'top.log'), Buffer.alloc(1000));
-    writeFileSync(join(tree, 'a', 'one.log'), Buffer.alloc(200));
-    writeFileSync(join(tree, 'a', 'b', 'two.index'), Buffer.alloc(34));
-    symlinkSync('/nonexistent/target', join(tree, 'a', 'dangling'));
-    const link = '/nonexistent/target'.length;
-    assert.equal(treeBytes(tree), 1000 + 200 + 34 + link);
-    assert.equal(treeBytes(join(tree, 'top.log')), 1000);
+    writeFileSync(join(tree, 'top.log'), Buffer.alloc(1024 * 1024, 1));
+    writeFileSync(join(tree, 'a', 'b', 'two.log'), Buffer.alloc(200 * 1024, 2));
+    // A preallocated index: 100 MiB long, nothing written.
+    writeFileSync(join(tree, 'a', 'sparse.index'), '');
+    truncateSync(join(tree, 'a', 'sparse.index'), 100 * 1024 * 1024);
+    const written = 1024 * 1024 + 200 * 1024;
+    const total = treeBytes(tree);
+    assert.ok(total >= written, `${total} bytes counted, ${written} written`);
+    // Directory blocks and rounding up to whole blocks only, not the sparse 100 MiB.
+    assert.ok(total < written + 256 * 1024, `${total} bytes counted, ${written} written`);
+    assert.ok(treeBytes(join(tree, 'top.log')) >= 1024 * 1024);
     rmSync(tree, { recursive: true });
     assert.equal(treeBytes(tree), 0);
   });
