@@ -1590,7 +1590,7 @@ async function profile(id: string): Promise<void> {
 
 async function main(): Promise<void> {
   if (!flags['no-build']) {
-    log('building dist/ (npm run build)');
+    log('building dist/ (tsc, then npm run bundle)');
     // The build info sits in dist/ itself (tsconfig.build.json says so too), never in a
     // node_modules/.cache that several work trees may share through a linked node_modules.
     const build = spawnSync(
@@ -1599,6 +1599,9 @@ async function main(): Promise<void> {
       { cwd: ROOT, encoding: 'utf8' },
     );
     if (build.status !== 0) log(`build reported errors (continuing with what was emitted):\n${build.stdout}`);
+    // bin/samsa.js runs the CLI bundled into dist/samsa.js.
+    const bundle = spawnSync('npm', ['run', 'bundle', '--silent'], { cwd: ROOT, encoding: 'utf8' });
+    if (bundle.status !== 0) throw new Error(`npm run bundle failed:\n${bundle.stdout}${bundle.stderr}`);
   }
   if (flags.profile !== undefined) {
     await profile(flags.profile);

@@ -16,6 +16,8 @@ trap 'rm -rf "$dir"' EXIT
 git -C "$root" archive "$commit" | tar -x -C "$dir"
 ln -s "$root/node_modules" "$dir/node_modules"
 (cd "$dir" && npx tsc -p tsconfig.build.json --tsBuildInfoFile "$dir/build.tsbuildinfo")
+# Since 2026-11-27 bin/samsa.js runs the CLI bundled into dist/samsa.js; older commits have no bundle.
+if grep -q '"bundle":' "$dir/package.json"; then (cd "$dir" && npm run bundle --silent); fi
 (cd "$dir" && BENCH_COMMIT=$short node --import tsx bench/run.ts --no-build "$@")
 mkdir -p "$root/bench/results"
 cp -r "$dir/bench/results/." "$root/bench/results/" 2>/dev/null || true

@@ -17,24 +17,28 @@ export interface BrokerProcess {
   kill(): Promise<void>;
 }
 
-const CLI = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
+const ROOT = join(import.meta.dirname, '..', '..');
+const CLI = join(ROOT, 'src', 'cli', 'main.ts');
+/** The command users run: its shebang's node options, then the CLI bundled into dist/samsa.js. */
+export const BUILT_CLI = join(ROOT, 'bin', 'samsa.js');
 
 export interface StartOptions {
   dataDir?: string;
   args?: string[];
   env?: NodeJS.ProcessEnv;
   timeoutMs?: number;
+  /** Run bin/samsa.js (needs `npm run bundle` first) instead of the sources under tsx. */
+  built?: boolean;
 }
 
 /** Starts `samsa start --port 0` in a fresh data dir and resolves once it accepts connections. */
 export async function startBrokerProcess(options: StartOptions = {}): Promise<BrokerProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'samsa-e2e-'));
+  const command = options.built ? [BUILT_CLI] : [process.execPath, '--import', 'tsx', CLI];
   const child = spawn(
-    process.execPath,
+    command[0]!,
     [
-      '--import',
-      'tsx',
-      CLI,
+      ...command.slice(1),
       'start',
       '--port',
       '0',
