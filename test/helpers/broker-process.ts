@@ -20,7 +20,7 @@ export interface BrokerProcess {
 const ROOT = join(import.meta.dirname, '..', '..');
 const CLI = join(ROOT, 'src', 'cli', 'main.ts');
 /** The command users run: its shebang's node options, then the CLI bundled into dist/samsa.js. */
-export const BUILT_CLI = join(ROOT, 'bin', 'samsa.js');
+const BUILT_CLI = join(ROOT, 'bin', 'samsa.js');
 
 export interface StartOptions {
   dataDir?: string;
