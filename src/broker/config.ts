@@ -17,7 +17,6 @@ import {
   effectiveTopicConfig,
   type TopicConfigOverrides,
 } from '../storage/log-config.js';
-import type { FsyncMethod } from '../storage/log-options.js';
 import {
   atLeast,
   between,
@@ -324,8 +323,8 @@ const BROKER_OWN_KEYS = {
     validator: oneOf('fsync', 'pagecache'),
   }),
   'samsa.fsync.method': define('string', 'dsync', {
-    doc: 'Samsa, with samsa.durability=fsync: "dsync" writes each append with O_DSYNC (write and sync in one system call); "fdatasync" writes, then fsyncs in a group commit; "journal" writes segments without a sync and makes each append durable in one journal per log directory, with one O_DSYNC write for the appends of many partitions (segments are fsynced at journal checkpoints; see docs/design.md).',
-    validator: oneOf('dsync', 'fdatasync', 'journal'),
+    doc: 'Samsa, with samsa.durability=fsync: "dsync" writes each append with O_DSYNC (write and sync in one system call); "fdatasync" writes, then fsyncs in a group commit.',
+    validator: oneOf('dsync', 'fdatasync'),
   }),
   'fetch.max.bytes': define('int', 57671680, {
     doc: "Most bytes in the answer to a consumer's fetch: a request whose max_bytes is larger is read with this instead (follower fetches are not capped). The first batch of the first partition with data still comes whole (KIP-74).",
@@ -567,7 +566,7 @@ export class BrokerConfig {
   readonly advertisedListeners: readonly Listener[];
   readonly logDirs: readonly string[];
   readonly durability: 'fsync' | 'pagecache';
-  readonly fsyncMethod: FsyncMethod;
+  readonly fsyncMethod: 'dsync' | 'fdatasync';
   readonly httpPort: number;
   readonly inMemory: boolean;
   readonly zookeeperConnect: string | null;
@@ -610,7 +609,7 @@ export class BrokerConfig {
     this.warnings = Object.freeze([...warnings, ...extraWarnings]);
     this.logDirs = Object.freeze(values['log.dirs'] ?? [values['log.dir']]);
     this.durability = values['samsa.durability'] as 'fsync' | 'pagecache';
-    this.fsyncMethod = values['samsa.fsync.method'] as FsyncMethod;
+    this.fsyncMethod = values['samsa.fsync.method'] as 'dsync' | 'fdatasync';
     this.httpPort = values['samsa.http.port'];
     this.inMemory = values['samsa.in.memory'];
     this.zookeeperConnect = values['zookeeper.connect'];

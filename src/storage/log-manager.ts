@@ -12,7 +12,6 @@ import {
   type TopicPartition,
 } from './log/file-names.js';
 import { GroupCommit } from './log/group-commit.js';
-import { JOURNAL_DIR, Journal, readJournal } from './log/journal.js';
 import { PartitionLog } from './log/partition-log.js';
 import { ReadAheadCache } from './log/read-ahead.js';
 import type { LogOptions } from './log-options.js';
@@ -28,8 +27,6 @@ import type { LogOptions } from './log-options.js';
  *   .kafka_cleanshutdown               present only between a clean close and the next start
  *   recovery-point-offset-checkpoint   per partition, the offset below which data is durable
  *   log-start-offset-checkpoint        per partition, the log start offset (DeleteRecords)
- *   samsa-journal/                     the shared journal of samsa.fsync.method=journal
- *                                      (`log/journal.ts`), replayed at start after an unclean stop
  *
  * Concurrency: public methods may be called concurrently; creating the same partition twice at
  * once yields one log; checkpoint writes are serialised.
@@ -56,8 +53,6 @@ export interface LogManagerConfig {
   flushCheckIntervalMs?: number;
   /** Start the background timers (default true; tests drive the duties by hand). */
   scheduler?: boolean;
-  /** samsa.journal.checkpoint.bytes: journal growth that starts a checkpoint. Default 128 MiB. */
-  journalCheckpointBytes?: number;
   /** Logs opened at once during startup. Default 8. */
   loadConcurrency?: number;
   time?: () => number;
@@ -80,10 +75,6 @@ export class LogManager {
   readonly readAhead = new ReadAheadCache();
   /** Whether the last stop was clean (the marker was present at start). */
   cleanShutdownDetected = false;
-  /** The directory's journal; it writes files only for logs with `fsyncMethod: 'journal'`. */
-  readonly journal: Journal;
-  /** What recovery did with the journal left by an unclean stop. */
-  readonly journalRecovery = { files: 0, entries: 0, applied: 0, tornFiles: 0, gaps: 0 };
 
   private readonly fs: FileSystem;
   private readonly logs = new Map<string, PartitionLog>();
@@ -107,15 +98,6 @@ export class LogManager {
       this.fs,
       posix.join(this.logDir, LOG_START_OFFSET_CHECKPOINT_FILE),
     );
-    this.journal = new Journal({
-      fs: this.fs,
-      dir: posix.join(this.logDir, JOURNAL_DIR),
-      checkpointBytes: config.journalCheckpointBytes,
-      flush: async (targets) => {
-        await Promise.all(targets.map((target) => this.flusher.request(target)));
-      },
-      onError: (error) => this.config.onError?.(error),
-    });
   }
 
   static async open(config: LogManagerConfig): Promise<LogManager> {
@@ -164,7 +146,6 @@ export class LogManager {
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, toLoad.length) }, worker));
-    await this.replayJournal();
     // Recovery is done and durable: record it, then forget the clean marker before any append.
     // (Recovery left the indexes consistent; making them durable for every log would cost two
     // fsyncs per partition at start-up, and a later recovery checks the entries it uses anyway.)
@@ -173,47 +154,6 @@ export class LogManager {
       await this.fs.unlink(markerPath);
       await this.fs.syncDirectory(this.logDir);
     }
-  }
-
-  /**
-   * Appends what the journal holds beyond each log's recovered end, makes those logs durable and
-   * deletes the journal files. A log whose end lies before an entry's first new batch lost data
-   * the journal cannot restore: reported, and its later entries are not applied.
-   */
-  private async replayJournal(): Promise<void> {
-    const dir = posix.join(this.logDir, JOURNAL_DIR);
-    const contents = await readJournal(this.fs, dir);
-    const stats = this.journalRecovery;
-    stats.files = contents.files.length;
-    stats.entries = contents.entries.length;
-    stats.tornFiles = contents.tornFiles.length;
-    if (contents.files.length === 0) return;
-    const replayed = new Set<PartitionLog>();
-    const broken = new Set<string>();
-    for (const entry of contents.entries) {
-      if (broken.has(entry.key)) continue;
-      const tp = parsePartitionDirName(entry.key);
-      const log = tp && this.logs.get(topicPartitionKey(tp));
-      if (!log) continue; // the partition was deleted
-      const outcome = await log.replayJournalEntry(entry.records);
-      if (outcome === 'applied') {
-        stats.applied++;
-        replayed.add(log);
-      } else if (outcome === 'gap') {
-        stats.gaps++;
-        broken.add(entry.key);
-        this.config.onError?.(
-          new StorageError(
-            'ERR_STORAGE_IO',
-            `journal entry for ${entry.key} starts past the log end ${log.logEndOffset}: records are missing`,
-          ),
-          tp,
-        );
-      }
-    }
-    for (const log of replayed) await log.flush();
-    for (const path of contents.files) await this.fs.unlink(path);
-    await this.fs.syncDirectory(dir);
   }
 
   private openLog(
@@ -228,7 +168,6 @@ export class LogManager {
       options: { ...this.config.optionsFor?.(tp), ...options },
       flusher: this.flusher,
       readAhead: this.readAhead,
-      journal: this.journal,
       time: this.config.time,
       ...recovery,
     });
@@ -278,8 +217,6 @@ export class LogManager {
     if (!log) return;
     this.logs.delete(key);
     await log.close().catch(() => undefined);
-    // A partition created again under this name must not get this one's journal entries.
-    await this.journal.checkpoint();
     const doomed = `${log.dir}.${this.now()}${DELETE_DIR_SUFFIX}`;
     await this.fs.rename(log.dir, doomed);
     await this.fs.syncDirectory(this.logDir);
@@ -439,7 +376,6 @@ export class LogManager {
     const results = await Promise.allSettled(this.allLogs().map((log) => log.close()));
     const failed = results.find((result) => result.status === 'rejected');
     const anyOffline = this.allLogs().some((log) => log.isOffline);
-    await this.journal.close(failed !== undefined || anyOffline);
     await this.checkpoint();
     if (failed) throw toStorageError(failed.reason, `closing ${this.logDir} failed`);
     if (anyOffline) return;

@@ -5,7 +5,7 @@
  */
 export type CleanupPolicy = 'delete' | 'compact' | 'compact,delete';
 export type Durability = 'fsync' | 'pagecache';
-export type FsyncMethod = 'dsync' | 'fdatasync' | 'journal';
+export type FsyncMethod = 'dsync' | 'fdatasync';
 export type MessageTimestampType = 'CreateTime' | 'LogAppendTime';
 
 export interface LogOptions {
@@ -42,9 +42,7 @@ export interface LogOptions {
   durability: Durability;
   /**
    * Samsa, fsync durability only: 'dsync' (default) writes the active segment with O_DSYNC, so
-   * one system call writes and syncs; 'fdatasync' writes, then fsyncs in a group commit;
-   * 'journal' writes the segment without a sync and makes the append durable in the log
-   * directory's shared journal (one O_DSYNC write for the appends of many partitions).
+   * one system call writes and syncs; 'fdatasync' writes, then fsyncs in a group commit.
    */
   fsyncMethod: FsyncMethod;
   /** [max.message.bytes] largest record batch accepted. 1048588. */

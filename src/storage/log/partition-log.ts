@@ -21,7 +21,6 @@ import {
   type TopicPartition,
 } from './file-names.js';
 import { type Flushable, GroupCommit } from './group-commit.js';
-import type { Journal } from './journal.js';
 import { LogSegment, type SegmentSettings } from './log-segment.js';
 import { Mutex } from './mutex.js';
 import { LogReadAhead, ReadAheadCache } from './read-ahead.js';
@@ -63,8 +62,6 @@ export interface PartitionLogConfig {
   manageHighWatermark?: boolean;
   /** Read-ahead budget shared with other logs; a private one with the defaults if absent. */
   readAhead?: ReadAheadCache;
-  /** The log directory's journal, used when the options say `fsyncMethod: 'journal'`. */
-  journal?: Journal;
 }
 
 export interface AppendOptions {
@@ -124,8 +121,6 @@ interface QueuedAppend {
   offsetSpan: number;
   /** Largest batch maxTimestamp as received. */
   maxTimestamp: number;
-  /** Journal method: settles when the append's journal entry is durable. */
-  durable?: Promise<void>;
   resolve: (result: AppendResult) => void;
   reject: (error: unknown) => void;
 }
@@ -154,7 +149,6 @@ export class PartitionLog implements Flushable {
   private readonly time: () => number;
   private readonly manageHighWatermark: boolean;
   private readonly readAhead: LogReadAhead;
-  private readonly journal: Journal | undefined;
 
   private constructor(config: PartitionLogConfig) {
     this.fs = config.fs;
@@ -165,7 +159,6 @@ export class PartitionLog implements Flushable {
     this.time = config.time ?? Date.now;
     this.manageHighWatermark = config.manageHighWatermark ?? true;
     this.readAhead = new LogReadAhead(config.readAhead ?? new ReadAheadCache());
-    this.journal = config.journal;
     this.lastFlushMs = this.time();
   }
 
@@ -355,45 +348,6 @@ export class PartitionLog implements Flushable {
     };
   }
 
-  /** Fsync durability through the log directory's journal (segments written without a sync). */
-  private get usesJournal(): boolean {
-    return (
-      this.journal !== undefined &&
-      this.options.durability === 'fsync' &&
-      this.options.fsyncMethod === 'journal'
-    );
-  }
-
-  /**
-   * Recovery: appends the batches of a journal entry that the log does not hold yet. Batches
-   * below the log end are skipped (their segment write survived); the first one kept must start
-   * at the log end, or the entry does not fit this log ('gap': nothing is written). The caller
-   * flushes afterwards.
-   */
-  replayJournalEntry(records: Buffer): Promise<'applied' | 'present' | 'gap'> {
-    return this.exclusive(async () => {
-      this.checkUsable();
-      const batches = locateBatches(records, Number.MAX_SAFE_INTEGER);
-      let first = 0;
-      while (first < batches.length && batches[first]!.lastOffset < this.nextOffset) first++;
-      if (first === batches.length) return 'present';
-      const start = batches[first]!.position;
-      if (batches[first]!.baseOffset !== this.nextOffset) return 'gap';
-      const kept = batches.slice(first).map((batch) => ({ ...batch, position: batch.position - start }));
-      const segment = this.activeSegment;
-      try {
-        await segment.appendMany([records.subarray(start)], [kept]);
-      } catch (error) {
-        const storageError = toStorageError(error, `journal replay into ${this.dir} failed`);
-        this.goOffline(storageError);
-        throw storageError;
-      }
-      this.nextOffset = kept[kept.length - 1]!.lastOffset + 1;
-      this.hw = this.nextOffset;
-      return 'applied';
-    });
-  }
-
   // --- appending ----------------------------------------------------------------------------------
 
   /**
@@ -405,7 +359,6 @@ export class PartitionLog implements Flushable {
   async append(records: Buffer, options: AppendOptions = {}): Promise<AppendResult> {
     this.checkUsable();
     const batches = locateBatches(records, this.options.maxMessageBytes);
-    let queued: QueuedAppend | undefined;
     const result = await new Promise<AppendResult>((resolve, reject) => {
       let offsetSpan = 0;
       let maxTimestamp = -1;
@@ -413,7 +366,7 @@ export class PartitionLog implements Flushable {
         offsetSpan += batch.lastOffset - batch.baseOffset + 1;
         if (batch.maxTimestamp > maxTimestamp) maxTimestamp = batch.maxTimestamp;
       }
-      queued = {
+      const queued: QueuedAppend = {
         records,
         batches,
         leaderEpoch: options.leaderEpoch ?? 0,
@@ -431,16 +384,7 @@ export class PartitionLog implements Flushable {
       }
       group.push(queued);
     });
-    if (queued?.durable) {
-      try {
-        await queued.durable;
-      } catch (error) {
-        // The entry's bytes are in the segment but not durable: as after a failed fsync.
-        const storageError = toStorageError(error, `journal write for ${this.dir} failed`);
-        this.goOffline(storageError);
-        throw storageError;
-      }
-    } else if (this.options.durability === 'fsync') {
+    if (this.options.durability === 'fsync') {
       // An O_DSYNC segment made the write durable already (writeRun moved flushedOffset past it).
       if (this.flushedOffset <= result.lastOffset) await this.flusher.request(this);
     } else if (this.nextOffset - this.flushedOffset >= this.options.flushMessages) {
@@ -590,11 +534,6 @@ export class PartitionLog implements Flushable {
     }
     this.nextOffset = next;
     if (segment.syncsWrites && this.flushedOffset === results[0]!.baseOffset) this.flushedOffset = next;
-    if (this.usesJournal) {
-      const durable = this.journal!.append(this, posix.basename(this.dir), buffers);
-      durable.catch(() => undefined); // each append awaits it; this only marks it handled
-      for (const item of run) item.durable = durable;
-    }
     this.readAhead.offerAppended(segment, position, buffers, results[0]!.baseOffset);
     return results;
   }
@@ -877,8 +816,6 @@ export class PartitionLog implements Flushable {
     return this.exclusive(async () => {
       this.checkUsable();
       if (offset >= this.nextOffset) return;
-      // No journal entry older than the cut may survive it: recovery would append it again.
-      if (this.journal) await this.journal.checkpoint();
       try {
         if (offset <= this.segments[0]!.baseOffset) {
           await this.truncateFullyAndStartAt(offset);
