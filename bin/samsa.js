@@ -23,9 +23,19 @@
 // Node 20 loads the ~350 modules of dist/ one by one otherwise, and that import took 349-467 ms
 // against 149-195 ms for the bundle, on a machine where the broker then listened after 655-727 ms
 // instead of 401-438 ms (4 alternating starts each).
-import { main } from '../dist/samsa.js';
+//
+// UV_THREADPOOL_SIZE=16 unless set: libuv's threads run the broker's file I/O, and in fsync
+// durability each synced write holds one for its whole duration. With 1,000 busy partitions the
+// default 4 threads were the limit (requests rarely share a partition, so each is its own synced
+// write): 16 threads took 100 B produce on 1,000 partitions from 1.09-1.22 M to 1.28-1.77 M
+// records/s and 1 KiB from 132-149 k to 158-173 k (7 pairs, docs/design.md). libuv reads it once,
+// when its pool starts, and Node's ES module loader starts it to read the first module: so this
+// file is CommonJS (bin/package.json) and loads the CLI only after setting it.
+process.env.UV_THREADPOOL_SIZE ??= '16';
 
-main(process.argv).catch((error) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+import('../dist/samsa.js')
+  .then(({ main }) => main(process.argv))
+  .catch((error) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });

@@ -56,6 +56,13 @@ cluster-wide default), which takes precedence over the static value.
 
 A long of 9223372036854775807 (Kafka's \`Long.MAX_VALUE\`) means "no limit".
 
+One setting belongs to Node rather than to Samsa: \`UV_THREADPOOL_SIZE\`, the threads that run the
+broker's file I/O (each synced write holds one while the disk syncs). The \`samsa\` command
+(\`bin/samsa.js\`, which \`npm start\` runs) sets it to 16 unless the environment already has a value;
+with Node's default of 4, produce on 1,000 busy partitions ran at 0.64–0.94× of the 16-thread
+figure in fsync durability (docs/design.md). A broker started in-process with \`startBroker()\`
+gets whatever the embedding process has: set the variable before starting Node to change it there.
+
 ## Broker settings
 
 ${BROKER_CONFIG.toMarkdown({ exclude: (name) => brokerLogNames.has(name) })}

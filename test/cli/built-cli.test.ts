@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { CompressionTypes, Kafka, logLevel } from 'kafkajs';
 import { type BrokerProcess, removeDataDir, startBrokerProcess } from '../helpers/broker-process.js';
@@ -62,4 +62,23 @@ test('bin/samsa.js (the bundled CLI) serves a kafkajs produce and consume, and s
 
   assert.equal(await broker.stop(), 0);
   assert.match(broker.output(), /stopped cleanly/);
+});
+
+test('bin/samsa.js gives the broker 16 file I/O threads unless UV_THREADPOOL_SIZE says otherwise', {
+  skip: process.platform !== 'linux' && 'threads are counted in /proc',
+}, async () => {
+  // libuv starts all of its pool's threads at its first job, which the broker's start-up has
+  // run (the log directory is read) by the time it listens; the other threads (V8's, the
+  // signal and inspector ones) are the same in both processes.
+  const threads = (pid: number) => readdirSync(`/proc/${pid}/task`).length;
+  const byDefault = await startBrokerProcess({ built: true, env: { UV_THREADPOOL_SIZE: undefined } });
+  const four = await startBrokerProcess({ built: true, env: { UV_THREADPOOL_SIZE: '4' } });
+  try {
+    assert.equal(threads(byDefault.process.pid!) - threads(four.process.pid!), 12);
+  } finally {
+    for (const started of [byDefault, four]) {
+      await started.stop();
+      removeDataDir(started.dataDir);
+    }
+  }
 });

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { cleanLog } from '../../src/storage/cleaner/log-cleaner.js';
 import { OffsetOutOfRangeError } from '../../src/storage/errors.js';
 import type { FileHandle, FileSystem, OpenMode, OpenOptions } from '../../src/storage/fs.js';
+import type { LogSegment } from '../../src/storage/log/log-segment.js';
 import { PartitionLog } from '../../src/storage/log/partition-log.js';
 import { ReadAheadCache } from '../../src/storage/log/read-ahead.js';
 import type { LogOptions } from '../../src/storage/log-options.js';
@@ -361,6 +362,39 @@ describe('read-ahead', () => {
     assert.equal(cache.chunkCount, 1, 'only the new chunk is held');
     await other.close();
     await closePair(pair);
+  });
+
+  test('chunk reads in flight are capped over every log of the cache; the rest wait their turn', async () => {
+    const cache = new ReadAheadCache({ maxConcurrentReads: 2 });
+    let inFlight = 0;
+    let peak = 0;
+    const held: Array<() => void> = [];
+    // Only what load() uses of a segment: its generation and a read that completes when released.
+    const segment = {
+      generation: 0,
+      readRange: async (position: number, length: number) => {
+        inFlight++;
+        peak = Math.max(peak, inFlight);
+        await new Promise<void>((resolve) => held.push(resolve));
+        inFlight--;
+        return Buffer.alloc(length, position / 100);
+      },
+    } as unknown as LogSegment;
+    const chunks = [0, 1, 2, 3, 4].map((i) => cache.load(segment, i * 100, 100, i - 1)!);
+    await waitFor(() => held.length === 2);
+    assert.equal(inFlight, 2, 'two reads started, three wait');
+    while (held.length > 0) {
+      held.shift()!();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await waitFor(() => held.length === 0 && inFlight === 0);
+    await Promise.all(chunks.map((chunk) => chunk.ready));
+    assert.equal(peak, 2);
+    assert.deepEqual(
+      chunks.map((chunk) => chunk.buffer?.[0]),
+      [0, 1, 2, 3, 4],
+      'every chunk got its own bytes',
+    );
   });
 
   test('random appends, reads, truncations, deletions and rolls: read-ahead never changes a read', async () => {

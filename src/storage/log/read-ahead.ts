@@ -45,6 +45,12 @@ export interface ReadAheadOptions {
   maxStreamsPerLog?: number;
   /** Chunks unused this long are dropped. Default 30 s. */
   idleMs?: number;
+  /**
+   * Chunk reads in flight at once over every log of the cache; more wait. Default 4 (libuv's
+   * default thread pool), so that a larger pool, there for synced writes, does not also turn
+   * into more reads at once (docs/design.md).
+   */
+  maxConcurrentReads?: number;
   time?: () => number;
 }
 
@@ -98,6 +104,9 @@ export class ReadAheadCache {
   /** Chunks in least recently used order (a Set keeps insertion order). */
   private readonly chunks = new Set<Chunk>();
   private used = 0;
+  private readonly maxConcurrentReads: number;
+  private readsInFlight = 0;
+  private readonly waitingReads: Array<() => void> = [];
   /** Chunks read ahead, chunks adopted from appends, reads answered from a chunk (tests, metrics). */
   readonly stats = { loaded: 0, adopted: 0, served: 0 };
 
@@ -107,6 +116,7 @@ export class ReadAheadCache {
     this.maxStreamsPerLog = options.maxStreamsPerLog ?? 4;
     this.idleMs = options.idleMs ?? 30_000;
     this.time = options.time ?? Date.now;
+    this.maxConcurrentReads = Math.max(1, options.maxConcurrentReads ?? 4);
   }
 
   /** Bytes held or being read (tests, metrics). */
@@ -124,7 +134,7 @@ export class ReadAheadCache {
     if (length <= 0 || length > this.maxChunkBytes || length > this.maxBytes) return undefined;
     const chunk = this.track(segment, position, previousLastOffset, length, undefined);
     this.stats.loaded++;
-    chunk.ready = segment.readRange(position, length).then(
+    chunk.ready = this.limitedRead(segment, position, length).then(
       (buffer) => {
         if (chunk.dropped) releaseBuffer(buffer);
         else chunk.buffer = buffer;
@@ -150,6 +160,19 @@ export class ReadAheadCache {
     const chunk = this.track(segment, position, previousLastOffset, bytes, buffer);
     this.stats.adopted++;
     return chunk;
+  }
+
+  /** `segment.readRange` once fewer than `maxConcurrentReads` chunk reads are in flight. */
+  private async limitedRead(segment: LogSegment, position: number, length: number): Promise<Buffer> {
+    if (this.readsInFlight < this.maxConcurrentReads) this.readsInFlight++;
+    else await new Promise<void>((resolve) => this.waitingReads.push(resolve)); // the slot is handed over
+    try {
+      return await segment.readRange(position, length);
+    } finally {
+      const next = this.waitingReads.shift();
+      if (next) next();
+      else this.readsInFlight--;
+    }
   }
 
   /** A new chunk of `bytes` against the budget, after making room for it. */
