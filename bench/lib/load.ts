@@ -5,6 +5,7 @@
  * fetches raw batches (Fetch v12) and counts records from batch headers, never decoding records.
  */
 import { Apis } from '../../src/protocol/generated/api-keys.js';
+import { recordBytes } from '../../src/util/file-region.js';
 import {
   apiVersions,
   buildBatch,
@@ -245,7 +246,7 @@ export async function consumeLoad(options: ConsumeLoadOptions): Promise<ConsumeL
             if (data.errorCode !== 0) throw new Error(`Fetch partition error ${data.errorCode}`);
             const state = mine.get(data.partitionIndex);
             if (!state) continue;
-            const walk = walkBatches(data.records);
+            const walk = walkBatches(data.records === null ? null : recordBytes(data.records));
             if (walk.batches === 0) continue;
             state.offset = walk.nextOffset;
             state.read += walk.records;

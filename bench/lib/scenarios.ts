@@ -10,6 +10,7 @@ import {
   LAST_OFFSET_DELTA_OFFSET,
   RECORD_COUNT_OFFSET,
 } from '../../src/protocol/records/batch-header.js';
+import { recordBytes } from '../../src/util/file-region.js';
 import {
   apiVersions,
   buildBatch,
@@ -155,8 +156,8 @@ export async function latencyRun(options: LatencyOptions): Promise<LatencyResult
       await new Promise((resolve) => setTimeout(resolve, 10));
       continue;
     }
-    const records = data.records;
-    if (records === null) continue;
+    if (data.records === null) continue;
+    const records = recordBytes(data.records);
     let position = 0;
     while (records.length - position >= BATCH_LOG_OVERHEAD) {
       const size = records.readInt32BE(position + BATCH_LENGTH_OFFSET) + BATCH_LOG_OVERHEAD;

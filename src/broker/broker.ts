@@ -14,6 +14,7 @@ import { type BrokerConfig, loadBrokerConfig, validateDynamicBrokerConfigs } fro
 import type { BrokerContext, SupportedApi } from './context.js';
 import { BrokerGroupCoordinator } from './groups/broker-group-coordinator.js';
 import { registerHandlers } from './handlers/index.js';
+import type { NetMetrics } from './net/metrics.js';
 import { SocketServer } from './net/socket-server.js';
 import { ProducerIdManager } from './producers/producer-ids.js';
 import { Router } from './router.js';
@@ -99,6 +100,11 @@ export class Broker implements BrokerContext {
 
   get advertisedPort(): number {
     return this.advertised.port;
+  }
+
+  /** Counters of the socket server (connections, requests, bytes, files sent), once listening. */
+  get netMetrics(): NetMetrics | undefined {
+    return this.server?.metrics;
   }
 
   /** The address the socket server is bound to. */
@@ -193,6 +199,7 @@ export class Broker implements BrokerContext {
       handler: this.router.handleFrame,
       maxRequestBytes: config.get('socket.request.max.bytes'),
       idleTimeoutMs: config.get('connections.max.idle.ms'),
+      sendFiles: config.get('samsa.fetch.sendfile.min.bytes') >= 0,
       ...(config.get('max.connections') < 2 ** 31 - 1
         ? { maxConnections: config.get('max.connections') }
         : {}),

@@ -5,6 +5,7 @@ import { ErrorCode } from '../protocol/generated/error-codes.js';
 import { ProtocolDecodeError } from '../protocol/primitives/errors.js';
 import { Reader } from '../protocol/primitives/reader.js';
 import { Writer } from '../protocol/primitives/writer.js';
+import type { FramePiece } from '../util/file-region.js';
 import type { BrokerContext, SupportedApi } from './context.js';
 import type { AnyApiHandler, ApiHandler, RequestContext } from './handlers/handler.js';
 import { CLOSE_CONNECTION, type ConnectionInfo, type HandlerResult } from './net/handler.js';
@@ -95,15 +96,15 @@ export class Router {
     apiVersion: number,
     correlationId: number,
     response: unknown,
-  ): readonly Buffer[] | null {
+  ): readonly FramePiece[] | null {
     if (response === null) return null;
     const writer = new Writer();
     api.response.encode(writer, response, apiVersion);
-    return encodeResponseFrame(correlationId, api.responseHeaderVersion(apiVersion), writer.chunks());
+    return encodeResponseFrame(correlationId, api.responseHeaderVersion(apiVersion), writer.pieces());
   }
 
   /** An ApiVersions request of a version we do not know: a v0 body with error 35 and our ranges. */
-  private unsupportedApiVersions(correlationId: number): readonly Buffer[] {
+  private unsupportedApiVersions(correlationId: number): readonly FramePiece[] {
     const body = ApiVersionsResponse.create({
       errorCode: ErrorCode.UNSUPPORTED_VERSION,
       apiKeys: this.apiList.map((api) => ({ ...api })),

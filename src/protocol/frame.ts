@@ -12,6 +12,8 @@
  * Which header version a message uses depends on its API key and version (flexible versions use
  * the newer headers); that choice belongs to the router, which peeks at key and version first.
  */
+
+import type { FramePiece } from '../util/file-region.js';
 import { Reader, type TaggedField } from './primitives/reader.js';
 import { Writer } from './primitives/writer.js';
 
@@ -213,7 +215,7 @@ export function parseRequestHeader(frame: Buffer, headerVersion: RequestHeaderVe
   return { apiKey, apiVersion, correlationId, clientId, taggedFields, bodyOffset: reader.offset };
 }
 
-function totalLength(chunks: readonly Buffer[]): number {
+function totalLength(chunks: readonly FramePiece[]): number {
   let total = 0;
   for (const chunk of chunks) total += chunk.length;
   return total;
@@ -227,11 +229,11 @@ function checkFrameSize(size: number): void {
  * A complete response frame: size prefix and response header in one small buffer, followed by the
  * body chunks themselves (not copied), ready for one vectored socket write.
  */
-export function encodeResponseFrame(
+export function encodeResponseFrame<Piece extends FramePiece>(
   correlationId: number,
   headerVersion: ResponseHeaderVersion,
-  body: readonly Buffer[],
-): Buffer[] {
+  body: readonly Piece[],
+): (Buffer | Piece)[] {
   const headerBytes = headerVersion === 1 ? 5 : 4;
   const size = headerBytes + totalLength(body);
   checkFrameSize(size);

@@ -39,6 +39,12 @@ export interface FileHandle {
   truncate(length: number): Promise<void>;
   size(): Promise<number>;
   close(): Promise<void>;
+  /**
+   * A new descriptor for the open file, owned by the caller (sent with sendfile, see
+   * util/file-region); undefined once the handle is closing. Absent where files have no
+   * descriptors (in memory) or the platform cannot duplicate them.
+   */
+  duplicateFd?(): number | undefined;
 }
 
 export interface FileSystem {

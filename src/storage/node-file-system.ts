@@ -11,6 +11,7 @@ import {
   unlink,
   writeFile,
 } from 'node:fs/promises';
+import { nativeFiles } from '../util/sendfile.js';
 import type { FileHandle, FileStat, FileSystem, OpenMode, OpenOptions } from './fs.js';
 
 const OPEN_FLAGS: Readonly<Record<OpenMode, number>> = {
@@ -108,12 +109,21 @@ export class NodeFileSystem implements FileSystem {
 }
 
 class NodeHandle implements FileHandle {
+  /** Set when close is called: from then on the descriptor number may already be another file's. */
+  private closing = false;
+  readonly duplicateFd?: () => number | undefined;
+
   constructor(
     private readonly handle: NodeFileHandle,
     private readonly append: boolean,
     /** Sync after every write (syncWrites without O_DSYNC). */
     private readonly syncEachWrite: boolean,
-  ) {}
+  ) {
+    const native = nativeFiles();
+    if (native !== undefined) {
+      this.duplicateFd = () => (this.closing ? undefined : native.duplicate(this.handle.fd));
+    }
+  }
 
   async read(buffer: Buffer, offset: number, length: number, position: number): Promise<number> {
     let total = 0;
@@ -170,6 +180,7 @@ class NodeHandle implements FileHandle {
   }
 
   close(): Promise<void> {
+    this.closing = true;
     return this.handle.close();
   }
 }

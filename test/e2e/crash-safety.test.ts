@@ -24,6 +24,7 @@ import { WireConnection } from '../../bench/lib/wire.js';
 import { Apis } from '../../src/protocol/generated/api-keys.js';
 import { iterateBatches } from '../../src/protocol/records/record-batch.js';
 import { readRecords } from '../../src/protocol/records/records.js';
+import { recordBytes } from '../../src/util/file-region.js';
 import { type BrokerProcess, removeDataDir, startBrokerProcess } from '../helpers/broker-process.js';
 
 const TOPIC = 'crash-safety';
@@ -160,7 +161,9 @@ async function readAll(broker: BrokerProcess): Promise<PartitionContents[]> {
         content.highWatermark = Number(data.highWatermark);
         if (offset >= content.highWatermark) break;
         let progressed = false;
-        for (const { batch } of iterateBatches(data.records ?? Buffer.alloc(0), { allowPartial: true })) {
+        for (const { batch } of iterateBatches(recordBytes(data.records ?? Buffer.alloc(0)), {
+          allowPartial: true,
+        })) {
           for (const record of readRecords(batch)) {
             if (record.offset < offset) continue;
             if (record.offset !== offset) content.holes.push(`${offset}..${record.offset - 1}`);

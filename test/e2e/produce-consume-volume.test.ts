@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Producer } from '@platformatic/kafka';
 import { Kafka, logLevel } from 'kafkajs';
 import { type StartedBroker, startBroker } from '../../src/broker/broker.js';
+import { nativeFiles } from '../../src/util/sendfile.js';
 import {
   byPartition,
   type ConsumedRecord,
@@ -54,15 +58,30 @@ async function inWaves(total: number, send: (from: number, to: number) => Promis
   }
 }
 
+/** Fetch responses sent from files with sendfile so far (none where the platform has no sendfile). */
+function filesSent(started: StartedBroker): number {
+  return started.broker.netMetrics?.fileRegionsSent ?? 0;
+}
+
+/** Whether this machine sends fetch responses from files (Linux with koffi loaded). */
+const SENDS_FILES = nativeFiles() !== undefined;
+
+/**
+ * On a real data directory, so that reads of 64 KiB or more go from the log files to the socket
+ * with sendfile (samsa.fetch.sendfile.min.bytes): both clients check those bytes record by record.
+ */
 describe(`volume: ${VOLUME_RECORDS} keyed records with headers into ${PARTITIONS} partitions`, () => {
   let started: StartedBroker;
+  let dataDir: string;
 
   before(async () => {
-    started = await startBroker({ config: { 'num.partitions': PARTITIONS } });
+    dataDir = await mkdtemp(join(tmpdir(), 'samsa-volume-'));
+    started = await startBroker({ dataDir, config: { 'num.partitions': PARTITIONS } });
   });
 
   after(async () => {
     await started.stop();
+    await rm(dataDir, { recursive: true, force: true });
   });
 
   test('kafkajs produces and reads everything back in order per partition', async () => {
@@ -87,12 +106,14 @@ describe(`volume: ${VOLUME_RECORDS} keyed records with headers into ${PARTITIONS
       await producer.disconnect();
     }
     const producedAt = Date.now();
+    const sentBefore = filesSent(started);
     const records = await kafkajsConsumeAll(kafka, topic, PARTITIONS, VOLUME_RECORDS, {
       maxBytes: 50 << 20,
       partitionMaxBytes: 8 << 20,
     });
     const consumedAt = Date.now();
     assertInOrder(records, VOLUME_RECORDS);
+    if (SENDS_FILES) assert.ok(filesSent(started) > sentBefore, 'some fetches were answered with sendfile');
     console.log(
       `kafkajs ${VOLUME_RECORDS} records: produce ${producedAt - startedAt} ms, consume ${consumedAt - producedAt} ms`,
     );
@@ -126,12 +147,14 @@ describe(`volume: ${VOLUME_RECORDS} keyed records with headers into ${PARTITIONS
       await producer.close();
     }
     const producedAt = Date.now();
+    const sentBefore = filesSent(started);
     const records = await platformaticConsumeAll(started.bootstrap, topic, PARTITIONS, VOLUME_RECORDS, {
       maxBytes: 50 << 20,
       partitionMaxBytes: 8 << 20,
     });
     const consumedAt = Date.now();
     assertInOrder(records, VOLUME_RECORDS);
+    if (SENDS_FILES) assert.ok(filesSent(started) > sentBefore, 'some fetches were answered with sendfile');
     console.log(
       `@platformatic/kafka ${VOLUME_RECORDS} records: produce ${producedAt - startedAt} ms, consume ${consumedAt - producedAt} ms`,
     );

@@ -88,6 +88,7 @@ class Imports {
   readerValue = false;
   writerValue = false;
   unknownTags = false;
+  responseRecords = false;
 }
 
 function isNullableAnywhere(field: FieldModel): boolean {
@@ -96,12 +97,16 @@ function isNullableAnywhere(field: FieldModel): boolean {
   );
 }
 
-function baseType(type: TypeModel): string {
+/**
+ * `responseRecords`: record data of a response may also be a range of a file that the connection
+ * sends with sendfile (util/file-region); requests always decode to a Buffer.
+ */
+function baseType(type: TypeModel, responseRecords = false): string {
   switch (type.kind) {
     case 'struct':
       return type.struct.name;
     case 'array': {
-      return `${baseType(type.element)}[]`;
+      return `${baseType(type.element, responseRecords)}[]`;
     }
     case 'primitive':
       switch (type.name) {
@@ -113,16 +118,23 @@ function baseType(type: TypeModel): string {
         case 'string':
           return 'string';
         case 'bytes':
-        case 'records':
           return 'Buffer';
+        case 'records':
+          return responseRecords ? 'ResponseRecords' : 'Buffer';
         default:
           return 'number';
       }
   }
 }
 
-export function fieldType(field: FieldModel): string {
-  return isNullableAnywhere(field) ? `${baseType(field.type)} | null` : baseType(field.type);
+export function fieldType(field: FieldModel, responseRecords = false): string {
+  const base = baseType(field.type, responseRecords);
+  return isNullableAnywhere(field) ? `${base} | null` : base;
+}
+
+function holdsRecords(type: TypeModel): boolean {
+  if (type.kind === 'array') return holdsRecords(type.element);
+  return type.kind === 'primitive' && type.name === 'records';
 }
 
 class MessageEmitter {
@@ -135,6 +147,16 @@ class MessageEmitter {
 
   private get flexible(): VersionRange {
     return this.message.flexibleVersions;
+  }
+
+  private get isResponse(): boolean {
+    return this.message.type === 'response';
+  }
+
+  /** The TypeScript type of a field of this message (noting the imports it needs). */
+  private typeOf(field: FieldModel): string {
+    if (this.isResponse && holdsRecords(field.type)) this.imports.responseRecords = true;
+    return fieldType(field, this.isResponse);
   }
 
   defaultExpr(field: FieldModel): string {
@@ -280,8 +302,11 @@ class MessageEmitter {
       case 'string':
         return call('string', 'nullableString', 'compactString', 'compactNullableString');
       case 'bytes':
-      case 'records':
         return call('bytes', 'nullableBytes', 'compactBytes', 'compactNullableBytes');
+      case 'records':
+        return this.isResponse
+          ? call('records', 'nullableRecords', 'compactRecords', 'compactNullableRecords')
+          : call('bytes', 'nullableBytes', 'compactBytes', 'compactNullableBytes');
       default:
         return [`${w}.${type.name}(${v});`];
     }
@@ -359,7 +384,7 @@ class MessageEmitter {
     const heritage = flexible ? ' extends WithUnknownTaggedFields' : '';
     if (flexible) this.imports.unknownTags = true;
     this.code.open(`export interface ${struct.name}${heritage} {`);
-    for (const field of struct.fields) this.code.line(`${field.name}: ${fieldType(field)};`);
+    for (const field of struct.fields) this.code.line(`${field.name}: ${this.typeOf(field)};`);
     this.code.close();
   }
 
@@ -386,11 +411,11 @@ class MessageEmitter {
       const what = `${struct.name}.${field.name}`;
       if (field.tag !== null) {
         tagged.push(field);
-        body.line(`let ${local}: ${fieldType(field)} = ${this.defaultExpr(field)};`);
+        body.line(`let ${local}: ${this.typeOf(field)} = ${this.defaultExpr(field)};`);
         continue;
       }
       if (present === false) {
-        body.line(`const ${local}: ${fieldType(field)} = ${this.defaultExpr(field)};`);
+        body.line(`const ${local}: ${this.typeOf(field)} = ${this.defaultExpr(field)};`);
         continue;
       }
       const inner = intersect(field.versions, where);
@@ -402,10 +427,10 @@ class MessageEmitter {
       }
       const statements = this.readInto(field, local, 'reader', inner, what);
       if (present === true) {
-        body.line(`let ${local}: ${fieldType(field)};`);
+        body.line(`let ${local}: ${this.typeOf(field)};`);
         body.open('{').append(statements).close();
       } else {
-        body.line(`let ${local}: ${fieldType(field)} = ${this.defaultExpr(field)};`);
+        body.line(`let ${local}: ${this.typeOf(field)} = ${this.defaultExpr(field)};`);
         body.append(guarded(present, statements));
       }
     }
@@ -626,10 +651,11 @@ class MessageEmitter {
       ? `import type { ${readerParts.map((part) => part.slice(5)).join(', ')} } from '${up}primitives/reader.js';`
       : `import { ${readerParts.join(', ')} } from '${up}primitives/reader.js';`;
     lines.push(readerImport);
+    const writerTypes = this.imports.responseRecords ? 'ResponseRecords, Writer' : 'Writer';
     lines.push(
       this.imports.writerValue
-        ? `import { Writer } from '${up}primitives/writer.js';`
-        : `import type { Writer } from '${up}primitives/writer.js';`,
+        ? `import { ${this.imports.responseRecords ? 'type ResponseRecords, ' : ''}Writer } from '${up}primitives/writer.js';`
+        : `import type { ${writerTypes} } from '${up}primitives/writer.js';`,
     );
     const runtime = [...this.imports.runtime].sort((a, b) =>
       a.localeCompare(b, 'en', { sensitivity: 'base' }),

@@ -1,6 +1,8 @@
 import type { Socket } from 'node:net';
 import { FrameDecoder, FrameSizeError } from '../../protocol/frame.js';
 import { releaseHandedOver } from '../../util/buffer-pool.js';
+import { FileRegion, type FramePiece, releaseRegions } from '../../util/file-region.js';
+import { closeDescriptor, type NativeFiles } from '../../util/sendfile.js';
 import {
   CLOSE_CONNECTION,
   type CloseCallback,
@@ -22,12 +24,14 @@ export interface ConnectionLimits {
   idleTimeoutMs: number;
   /** After our FIN, how long to keep discarding input before closing (see `finishEnd`). */
   lingerMs: number;
+  /** The native calls for sending file regions; undefined: responses carry none. */
+  sendFiles?: NativeFiles;
 }
 
 /** One request in arrival order; its response is written when every earlier one has been. */
 interface Slot {
   settled: boolean;
-  frame: readonly Buffer[] | null;
+  frame: readonly FramePiece[] | null;
   bytes: number;
   /** Set when the connection closes after this slot's response (if any). */
   closeReason: string | null;
@@ -42,12 +46,24 @@ function isThenable(value: unknown): value is PromiseLike<HandlerResult> {
  * back to their pool (see util/buffer-pool). After a failed write they are left to the garbage
  * collector, in case the socket still referred to them.
  */
-function releaseFrame(frame: readonly Buffer[], error: Error | null | undefined): void {
+function releaseFrame(frame: readonly FramePiece[], error: Error | null | undefined): void {
+  releaseRegions(frame);
   if (error) return;
-  for (const piece of frame) releaseHandedOver(piece);
+  for (const piece of frame) if (Buffer.isBuffer(piece)) releaseHandedOver(piece);
 }
 
-function frameLength(frame: readonly Buffer[]): number {
+function holdsRegion(frame: readonly FramePiece[]): boolean {
+  for (const piece of frame) if (piece instanceof FileRegion) return true;
+  return false;
+}
+
+/** The descriptor of a TCP socket (Node keeps it on the socket's internal handle). */
+function socketDescriptor(socket: Socket): number | undefined {
+  const fd = (socket as unknown as { _handle?: { fd?: unknown } | null })._handle?.fd;
+  return typeof fd === 'number' && fd >= 0 ? fd : undefined;
+}
+
+function frameLength(frame: readonly FramePiece[]): number {
   let total = 0;
   for (const piece of frame) total += piece.length;
   return total;
@@ -58,6 +74,10 @@ function frameLength(frame: readonly Buffer[]): number {
  * long-poll Fetch) does not hold back the ones behind it; responses go out strictly in request
  * order. Reading pauses while too many requests or response bytes are pending, and resumes as they
  * drain, so a client that sends without reading cannot make the broker buffer without bound.
+ *
+ * A response may hold file regions (util/file-region, only where `sendsFiles`): it is written
+ * with sendfile after everything before it, and nothing after it is written until it is done
+ * (`sendWithRegions`).
  *
  * Closing is graceful unless the socket is already broken: no request after the close point is
  * dispatched, responses before it are written, then our side is ended (FIN) and the input is
@@ -88,6 +108,10 @@ export class Connection implements ConnectionInfo {
   private readPaused = false;
   private pumping = false;
   private waitingForDrain = false;
+  /** A frame with file regions is being sent: nothing else is written until it is done. */
+  private sendingFile = false;
+  /** Bytes of that frame not yet handed to the kernel, counted against maxQueuedResponseBytes. */
+  private fileBytesInFlight = 0;
   /** A flush is queued for the end of this tick (see `scheduleFlush`). */
   private flushScheduled = false;
   /** Set once no more requests will be dispatched. */
@@ -126,6 +150,10 @@ export class Connection implements ConnectionInfo {
 
   get closed(): boolean {
     return this.ending || this.gone;
+  }
+
+  get sendsFiles(): boolean {
+    return this.limits.sendFiles !== undefined && socketDescriptor(this.socket) !== undefined;
   }
 
   /** Requests dispatched whose responses (or null results) have not yet been written. */
@@ -190,7 +218,8 @@ export class Connection implements ConnectionInfo {
   private overLimit(): boolean {
     return (
       this.slots.length - this.head >= this.limits.maxInFlightRequests ||
-      this.queuedBytes + this.socket.writableLength >= this.limits.maxQueuedResponseBytes
+      this.queuedBytes + this.fileBytesInFlight + this.socket.writableLength >=
+        this.limits.maxQueuedResponseBytes
     );
   }
 
@@ -259,13 +288,20 @@ export class Connection implements ConnectionInfo {
   private settle(slot: Slot, result: HandlerResult, reason = 'handler closed the connection'): void {
     if (slot.settled) return;
     slot.settled = true;
-    if (this.ending || this.gone) return; // the slot was dropped with the rest of the queue
+    if (this.ending || this.gone) {
+      // the slot was dropped with the rest of the queue
+      if (Array.isArray(result)) releaseRegions(result as readonly FramePiece[]);
+      else if (typeof result === 'object' && result !== null && 'respondAndClose' in result) {
+        releaseRegions(result.respondAndClose);
+      }
+      return;
+    }
     if (result === null) {
       // no response; the slot still holds its place in the order
     } else if (result === CLOSE_CONNECTION) {
       slot.closeReason = reason;
     } else if (Array.isArray(result)) {
-      slot.frame = result as readonly Buffer[];
+      slot.frame = result as readonly FramePiece[];
     } else if (
       typeof result === 'object' &&
       'respondAndClose' in result &&
@@ -305,17 +341,30 @@ export class Connection implements ConnectionInfo {
     if (this.ending || this.gone) return;
     let corked = false;
     let closeNow = false;
-    while (!this.waitingForDrain && this.head < this.slots.length) {
+    while (!this.waitingForDrain && !this.sendingFile && this.head < this.slots.length) {
       const slot = this.slots[this.head]!;
       if (!slot.settled) break;
       this.slots[this.head++] = undefined;
       this.queuedBytes -= slot.bytes;
+      if (slot.frame !== null && holdsRegion(slot.frame)) {
+        // Written in order after what is queued; flushing resumes once it is all sent.
+        if (corked) {
+          this.socket.uncork();
+          this.metrics.responseWrites++;
+          corked = false;
+        }
+        if (slot.closeReason !== null) this.closeReason ??= slot.closeReason;
+        this.metrics.responses++;
+        this.metrics.bytesOut += slot.bytes;
+        void this.sendWithRegions(slot.frame, slot.bytes);
+        break;
+      }
       if (slot.frame !== null) {
         if (!corked) {
           this.socket.cork();
           corked = true;
         }
-        const frame = slot.frame;
+        const frame = slot.frame as readonly Buffer[]; // no regions (see above)
         const last = frame.length - 1;
         for (let i = 0; i < last; i++) {
           if (!this.socket.write(frame[i]!)) this.waitingForDrain = true;
@@ -343,6 +392,7 @@ export class Connection implements ConnectionInfo {
       this.slots = this.slots.slice(this.head);
       this.head = 0;
     }
+    if (this.sendingFile) return; // the send finishes what follows
     if (closeNow || (this.closeReason !== null && this.pendingRequests === 0)) {
       this.end();
     } else if (this.idleDeferred && this.pendingRequests === 0) {
@@ -351,11 +401,105 @@ export class Connection implements ConnectionInfo {
     }
   }
 
+  /**
+   * Writes a frame holding file regions: its Buffers through the socket as usual, each region,
+   * once everything before it has reached the kernel, with sendfile on a descriptor of our own
+   * (so that a socket closed meanwhile cannot have its number reused under the send). A failure
+   * part way leaves the client with a broken response: the connection is destroyed.
+   */
+  private async sendWithRegions(frame: readonly FramePiece[], bytes: number): Promise<void> {
+    const native = this.limits.sendFiles!;
+    this.sendingFile = true;
+    this.fileBytesInFlight = bytes;
+    let socketFd: number | undefined;
+    let failed = false;
+    try {
+      let index = 0;
+      while (index < frame.length) {
+        let end = index;
+        while (end < frame.length && Buffer.isBuffer(frame[end])) end++;
+        if (end > index) {
+          await this.writeBuffers(frame.slice(index, end) as Buffer[]);
+          for (let i = index; i < end; i++) this.fileBytesInFlight -= frame[i]!.length;
+        }
+        if (end === frame.length) break;
+        const region = frame[end] as FileRegion;
+        if (this.gone || this.ending) throw new Error('the connection closed during the send');
+        if (socketFd === undefined) {
+          const fd = socketDescriptor(this.socket);
+          if (fd === undefined) throw new Error('the socket has no descriptor');
+          socketFd = native.duplicate(fd);
+        }
+        await native.sendFile(socketFd, region.fd, region.position, region.length, () => this.gone);
+        region.release();
+        this.fileBytesInFlight -= region.length;
+        this.metrics.fileRegionsSent++;
+        this.metrics.fileBytesSent += region.length;
+        index = end + 1;
+      }
+    } catch (error) {
+      failed = true;
+      this.metrics.fileSendFailures++;
+      if (!this.gone) {
+        this.logger.warn(
+          { err: error, connection: this.id },
+          'sending a response from a file failed, closing',
+        );
+        this.socket.destroy();
+      }
+    } finally {
+      if (socketFd !== undefined) closeDescriptor(socketFd);
+      releaseFrame(frame, failed ? new Error('not sent') : null);
+      this.sendingFile = false;
+      this.fileBytesInFlight = 0;
+    }
+    if (!this.gone) {
+      this.flush();
+      this.pump();
+    }
+  }
+
+  /** Writes `buffers` and resolves once the socket has handed them (and all before) to the kernel. */
+  private writeBuffers(buffers: readonly Buffer[]): Promise<void> {
+    if (this.gone) return Promise.reject(new Error('the connection closed during the send'));
+    return new Promise((resolve, reject) => {
+      // A socket destroyed with the write pending may never call back: its close settles it.
+      const onClose = () => reject(new Error('the connection closed during the send'));
+      this.socket.once('close', onClose);
+      this.socket.cork();
+      const last = buffers.length - 1;
+      for (let i = 0; i < last; i++) this.socket.write(buffers[i]!);
+      this.socket.write(buffers[last]!, (error) => {
+        this.socket.off('close', onClose);
+        if (error) reject(error);
+        else resolve();
+      });
+      this.socket.uncork();
+      this.metrics.responseWrites++;
+      // Taken by the kernel at once (the usual case): no need to wait for the callback.
+      if (this.socket.writableLength === 0) {
+        this.socket.off('close', onClose);
+        resolve();
+      }
+    });
+  }
+
   private beginClose(reason: string): void {
     if (this.ending || this.gone) return;
     this.closeReason ??= reason;
     this.updateReading();
-    if (this.pendingRequests === 0) this.end();
+    if (this.pendingRequests === 0 && !this.sendingFile) this.end();
+  }
+
+  /** Releases the file regions of responses that will not be written. */
+  private dropQueue(): void {
+    for (let i = this.head; i < this.slots.length; i++) {
+      const frame = this.slots[i]?.frame;
+      if (frame) releaseRegions(frame);
+    }
+    this.slots = [];
+    this.head = 0;
+    this.queuedBytes = 0;
   }
 
   /**
@@ -366,9 +510,7 @@ export class Connection implements ConnectionInfo {
   private end(): void {
     if (this.ending || this.gone) return;
     this.ending = true;
-    this.slots = [];
-    this.head = 0;
-    this.queuedBytes = 0;
+    this.dropQueue();
     this.logger.debug({ connection: this.id, reason: this.closeReason }, 'closing connection');
     this.socket.once('finish', () => {
       this.socket.setTimeout(this.limits.lingerMs);
@@ -382,8 +524,8 @@ export class Connection implements ConnectionInfo {
       this.destroy('close timed out');
       return;
     }
-    if (this.pendingRequests > 0) {
-      this.idleDeferred = true; // a long poll is not idleness
+    if (this.pendingRequests > 0 || this.sendingFile) {
+      this.idleDeferred = true; // a long poll or a file being sent is not idleness
       return;
     }
     this.metrics.idleTimeouts++;
@@ -421,9 +563,7 @@ export class Connection implements ConnectionInfo {
   private onSocketClosed(): void {
     this.gone = true;
     this.closeReason ??= 'connection lost';
-    this.slots = [];
-    this.head = 0;
-    this.queuedBytes = 0;
+    this.dropQueue();
     const callbacks = [...this.closeCallbacks];
     this.closeCallbacks.clear();
     for (const callback of callbacks) this.runCloseCallback(callback);

@@ -20,6 +20,11 @@ export class NetMetrics {
   responseWrites = 0;
   bytesIn = 0;
   bytesOut = 0;
+  /** File regions written with sendfile (Fetch records), and their bytes (part of bytesOut). */
+  fileRegionsSent = 0;
+  fileBytesSent = 0;
+  /** Responses holding file regions that failed part way (the connection was destroyed). */
+  fileSendFailures = 0;
   /** Times a connection stopped reading because of backpressure. */
   readPauses = 0;
 }

@@ -1,5 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { DEFAULT_MAX_FRAME_BYTES } from '../../protocol/frame.js';
+import { nativeFiles } from '../../util/sendfile.js';
 import { Connection, type ConnectionLimits } from './connection.js';
 import type { FrameHandler } from './handler.js';
 import { type NetLogger, silentLogger } from './logger.js';
@@ -23,6 +24,8 @@ export interface SocketServerOptions {
   maxQueuedResponseBytes?: number;
   /** Per connection: how long a closing socket discards input waiting for the client's FIN. */
   lingerMs?: number;
+  /** Let responses carry file regions, sent with sendfile where util/sendfile is available. */
+  sendFiles?: boolean;
   logger?: NetLogger;
 }
 
@@ -81,6 +84,8 @@ export class SocketServer {
       idleTimeoutMs: positiveInteger('idleTimeoutMs', options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS),
       lingerMs: positiveInteger('lingerMs', options.lingerMs ?? DEFAULT_LINGER_MS),
     };
+    const native = options.sendFiles ? nativeFiles() : undefined;
+    if (native !== undefined) this.limits.sendFiles = native;
     // Half-open sockets let a client that sends its requests and then shuts its side down still
     // receive the responses; the connection ends our side itself once they are written.
     this.server = createServer({ allowHalfOpen: true, pauseOnConnect: false }, (socket) =>

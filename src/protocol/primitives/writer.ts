@@ -1,3 +1,4 @@
+import type { FileRegion, FramePiece } from '../../util/file-region.js';
 import { ProtocolEncodeError } from './errors.js';
 import type { TaggedField } from './reader.js';
 import { writeUnsignedVarintAt, writeUnsignedVarlongAt, zigzag32, zigzag64 } from './varint.js';
@@ -5,6 +6,12 @@ import { writeUnsignedVarintAt, writeUnsignedVarlongAt, zigzag32, zigzag64 } fro
 /** Byte fields at least this large are referenced, not copied, in the output. */
 const ZERO_COPY_THRESHOLD = 4096;
 const INITIAL_CAPACITY = 512;
+
+/**
+ * Record data of a response: bytes, or a range of a file the connection sends without reading it
+ * (util/file-region). Only `pieces()` can carry a file range out of the writer.
+ */
+export type ResponseRecords = Buffer | FileRegion;
 
 /**
  * An append-only encoder. Small values go into a growing scratch buffer; large byte fields (record
@@ -15,8 +22,9 @@ export class Writer {
   private buffer: Buffer;
   private position = 0;
   /** Completed pieces of output, in order; the scratch buffer follows them. */
-  private readonly done: Buffer[] = [];
+  private readonly done: FramePiece[] = [];
   private doneLength = 0;
+  private regions = 0;
 
   constructor(initialCapacity = INITIAL_CAPACITY) {
     this.buffer = Buffer.allocUnsafe(initialCapacity);
@@ -197,6 +205,36 @@ export class Writer {
     return this.compactBytes(value);
   }
 
+  records(value: ResponseRecords): this {
+    if (Buffer.isBuffer(value)) return this.bytes(value);
+    this.int32(value.length);
+    return this.region(value);
+  }
+
+  nullableRecords(value: ResponseRecords | null): this {
+    if (value === null) return this.int32(-1);
+    return this.records(value);
+  }
+
+  compactRecords(value: ResponseRecords): this {
+    if (Buffer.isBuffer(value)) return this.compactBytes(value);
+    this.unsignedVarint(value.length + 1);
+    return this.region(value);
+  }
+
+  compactNullableRecords(value: ResponseRecords | null): this {
+    if (value === null) return this.unsignedVarint(0);
+    return this.compactRecords(value);
+  }
+
+  private region(value: FileRegion): this {
+    this.flushScratch();
+    this.done.push(value);
+    this.doneLength += value.length;
+    this.regions++;
+    return this;
+  }
+
   /** Writes an array count: int32, or compact (count + 1); null is -1 or 0. */
   arrayLength(count: number | null, compact: boolean): this {
     if (compact) return this.unsignedVarint(count === null ? 0 : count + 1);
@@ -241,6 +279,13 @@ export class Writer {
 
   /** The output as a list of Buffers (no copy of referenced byte fields). */
   chunks(): Buffer[] {
+    if (this.regions > 0) throw new ProtocolEncodeError('the output holds file regions: take its pieces()');
+    this.flushScratch();
+    return this.done.slice() as Buffer[];
+  }
+
+  /** The output as pieces for a socket: Buffers and file regions, in order. */
+  pieces(): FramePiece[] {
     this.flushScratch();
     return this.done.slice();
   }

@@ -1,5 +1,6 @@
 import { BATCH_HEADER_SIZE, batchHeader } from '../../protocol/records/batch-header.js';
 import { releaseBuffer, sharedBufferPool } from '../../util/buffer-pool.js';
+import { FileRegion } from '../../util/file-region.js';
 import type { FileHandle, FileSystem } from '../fs.js';
 import {
   type BatchLocation,
@@ -558,6 +559,45 @@ export class LogSegment {
     if (end > 0) return buffer.subarray(0, end);
     releaseBuffer(buffer);
     return Buffer.alloc(0);
+  }
+
+  /**
+   * Whole batches from `position` as a range of the file with a descriptor of its own, when they
+   * are at least `minBytes` and the file system gives descriptors; otherwise undefined. The same
+   * batches `read` returns, except that a cut by `maxBytes` may come earlier: at the last offset
+   * index entry within the limit (a batch start), which costs no read of the file, and only
+   * without such an entry at the end of the last whole batch found by reading headers.
+   * `boundary`: `maxPosition` is a batch start or the segment's end, not an arbitrary limit.
+   */
+  async region(
+    position: number,
+    firstBatchSize: number,
+    maxPosition: number,
+    boundary: boolean,
+    maxBytes: number,
+    minOneBatch: boolean,
+    minBytes: number,
+  ): Promise<FileRegion | undefined> {
+    const plan = planRead(this.size, position, firstBatchSize, maxPosition, maxBytes, minOneBatch);
+    if (plan === undefined || plan.length < minBytes || this.log.duplicateFd === undefined) return undefined;
+    let length = plan.length;
+    const end = position + plan.length;
+    const atBound = end === this.size || (boundary && end === maxPosition);
+    if (!plan.exact && !atBound) {
+      await this.ensureIndexes();
+      const indexed = this.offsetIndex.floorPosition(end);
+      length = (indexed > position ? indexed : await this.wholeBatchesEnd(position, end)) - position;
+    }
+    if (length < minBytes || length <= 0) return undefined;
+    const fd = this.log.duplicateFd();
+    return fd === undefined ? undefined : new FileRegion(fd, position, length);
+  }
+
+  /** The end of the last whole batch in [position, limit), `position` being a batch start. */
+  private async wholeBatchesEnd(position: number, limit: number): Promise<number> {
+    let end = position;
+    for await (const batch of scanBatchHeaders(this.log, position, limit)) end = batch.position + batch.size;
+    return end;
   }
 
   private async readExactly(position: number, length: number): Promise<Buffer> {

@@ -50,6 +50,24 @@ export class OffsetIndex extends IndexFile {
     return { offset: this.keys[at]!, position: this.values[at]! };
   }
 
+  /** The largest indexed position at or below `position` (a batch start), or 0. */
+  floorPosition(position: number): number {
+    let low = 0;
+    let high = this.values.length - 1;
+    let found = 0;
+    while (low <= high) {
+      const middle = (low + high) >>> 1;
+      const value = this.values[middle]!;
+      if (value <= position) {
+        found = value;
+        low = middle + 1;
+      } else {
+        high = middle - 1;
+      }
+    }
+    return found;
+  }
+
   /** Removes entries for offsets >= offset. */
   truncateTo(offset: number): void {
     const at = this.floorIndex(offset - 1);

@@ -5,6 +5,7 @@ import {
   RECORD_COUNT_OFFSET,
   TIMESTAMP_TYPE_MASK,
 } from '../../protocol/records/batch-header.js';
+import type { FileRegion } from '../../util/file-region.js';
 import { OffsetOutOfRangeError, StorageError, toStorageError } from '../errors.js';
 import type { FileSystem } from '../fs.js';
 import { type LogOptions, resolveLogOptions } from '../log-options.js';
@@ -85,11 +86,18 @@ export interface ReadOptions {
   minOneBatch?: boolean;
   /** Bytes to read ahead for the next sequential read (the partition's fetch limit); default maxBytes. */
   readAheadBytes?: number;
+  /**
+   * Answer reads of at least this many bytes with a file region (`ReadResult.region`) instead of
+   * reading the bytes, where the file system gives descriptors (util/file-region). Unset: never.
+   */
+  regionMinBytes?: number;
 }
 
 export interface ReadResult {
-  /** Whole record batches, possibly none. */
+  /** Whole record batches, possibly none (empty when `region` holds them). */
   records: Buffer;
+  /** The batches as a range of the segment file, owned by the caller (see ReadOptions.regionMinBytes). */
+  region?: FileRegion;
   /** Base offset of the first batch returned, or undefined when none. */
   firstOffset: number | undefined;
   highWatermark: number;
@@ -642,6 +650,8 @@ export class PartitionLog implements Flushable {
         if (!location) continue;
         if (location.lastOffset >= maxOffset) return result;
         let maxPosition = segment.size;
+        /** Whether maxPosition is a batch start or the segment's end (not a byte window). */
+        let boundary = true;
         const nextBase = segments[i + 1]?.baseOffset;
         // Only when batches at or above maxOffset may lie within the read is the limit searched
         // for, and only within the bytes the read can return: a consumer far behind must not
@@ -651,7 +661,27 @@ export class PartitionLog implements Flushable {
           const window = location.position + Math.max(maxBytes, location.size);
           const limit = await source.translateOffset(maxOffset, location.position, window);
           if (limit) maxPosition = limit.position;
-          else maxPosition = Math.min(maxPosition, window);
+          else {
+            maxPosition = Math.min(maxPosition, window);
+            boundary = maxPosition === segment.size;
+          }
+        }
+        if (options.regionMinBytes !== undefined) {
+          const region = await segment.region(
+            location.position,
+            location.size,
+            maxPosition,
+            boundary,
+            maxBytes,
+            options.minOneBatch ?? false,
+            options.regionMinBytes,
+          );
+          if (region !== undefined) {
+            // The kernel reads these bytes: nothing to read ahead into memory for the next fetch.
+            result.region = region;
+            result.firstOffset = location.baseOffset;
+            return result;
+          }
         }
         const records = await source.read(
           location.position,

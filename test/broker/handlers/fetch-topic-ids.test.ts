@@ -7,6 +7,7 @@ import { ErrorCode } from '../../../src/protocol/generated/error-codes.js';
 import { buildRecordBatch } from '../../../src/protocol/records/builder.js';
 import { splitBatches } from '../../../src/protocol/records/record-batch.js';
 import { readRecords } from '../../../src/protocol/records/records.js';
+import { recordBytes } from '../../../src/util/file-region.js';
 import { WireClient } from './produce-fetch.helpers.js';
 
 const ZERO = '00000000-0000-0000-0000-000000000000';
@@ -65,7 +66,7 @@ describe('Fetch v13+ names topics by id', () => {
       assert.equal(topic.topicId, topicId);
       const data = topic.partitions[0]!;
       assert.equal(data.errorCode, ErrorCode.NONE);
-      const values = splitBatches(data.records!).batches.flatMap((span) =>
+      const values = splitBatches(recordBytes(data.records!)).batches.flatMap((span) =>
         [...readRecords(span.batch)].map((record) => record.value!.toString()),
       );
       assert.deepEqual(values, ['hello']);

@@ -12,6 +12,7 @@ import {
   splitBatches,
 } from '../../../src/protocol/records/index.js';
 import { MemoryFileSystem } from '../../../src/storage/memory-file-system.js';
+import { recordBytes } from '../../../src/util/file-region.js';
 import { WireClient } from './produce-fetch.helpers.js';
 
 function batch(count = 3, options: { key?: Buffer | null; timestamp?: number; value?: Buffer } = {}): Buffer {
@@ -233,7 +234,7 @@ describe('Produce: a full disk', () => {
       const data = fetched.responses[0]!.partitions[0]!;
       assert.equal(data.errorCode, ErrorCode.NONE);
       assert.equal(data.highWatermark, 50n);
-      const offsets = splitBatches(data.records!).batches.flatMap((span) =>
+      const offsets = splitBatches(recordBytes(data.records!)).batches.flatMap((span) =>
         [...readRecords(span.batch)].map((record) => record.offset),
       );
       assert.deepEqual(
