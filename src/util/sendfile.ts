@@ -117,13 +117,13 @@ function load(): NativeFiles | null {
   const waitWritable = async (socketFd: number, stopped: () => boolean): Promise<void> => {
     for (;;) {
       if (stopped()) throw new SendFileError('the connection closed during the send');
-      const pollFd = { fd: socketFd, events: POLLOUT, revents: 0 };
-      const ready = await call(poll, [pollFd], 1, POLL_TIMEOUT_MS);
+      // koffi writes the result into a new object in the array, not into the one passed.
+      const fds = [{ fd: socketFd, events: POLLOUT, revents: 0 }];
+      const ready = await call(poll, fds, 1, POLL_TIMEOUT_MS);
       if (ready < 0) throw new SendFileError('poll on the socket failed');
-      // revents is not copied back from an asynchronous call on every koffi version: a ready
-      // descriptor (space, or an error the next sendfile reports) is all that is known.
-      if (pollFd.revents & (POLLERR | POLLHUP | POLLNVAL)) throw new SendFileError('the socket failed');
-      if (ready > 0) return;
+      const revents = fds[0]!.revents;
+      if (revents & (POLLERR | POLLHUP | POLLNVAL)) throw new SendFileError('the socket failed');
+      if (revents & POLLOUT) return;
     }
   };
 

@@ -52,7 +52,7 @@ async function diskLog(dir: string, batches: readonly Buffer[], options = {}): P
  * the offset limit; a cut by the byte limit may come at the last index entry before it.
  */
 describe('reads as file regions', { skip: nativeFiles() === undefined ? 'needs Linux' : false }, () => {
-  test('cover exactly the bytes of a read into memory', async () => {
+  test('cover the batches of a read into memory, from the same start', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(

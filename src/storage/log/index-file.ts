@@ -95,14 +95,17 @@ export abstract class IndexFile {
     this.values.push(value);
   }
 
-  /** Position in the arrays of the last entry with key <= target, or -1. */
-  protected floorIndex(target: number): number {
+  /**
+   * Position in the arrays of the last entry with key <= target, or -1; with `sorted` =
+   * `this.values`, of the last entry with value <= target (values increase too).
+   */
+  protected floorIndex(target: number, sorted: readonly number[] = this.keys): number {
     let low = 0;
-    let high = this.keys.length - 1;
+    let high = sorted.length - 1;
     let found = -1;
     while (low <= high) {
       const middle = (low + high) >>> 1;
-      if (this.keys[middle]! <= target) {
+      if (sorted[middle]! <= target) {
         found = middle;
         low = middle + 1;
       } else {

@@ -52,20 +52,8 @@ export class OffsetIndex extends IndexFile {
 
   /** The largest indexed position at or below `position` (a batch start), or 0. */
   floorPosition(position: number): number {
-    let low = 0;
-    let high = this.values.length - 1;
-    let found = 0;
-    while (low <= high) {
-      const middle = (low + high) >>> 1;
-      const value = this.values[middle]!;
-      if (value <= position) {
-        found = value;
-        low = middle + 1;
-      } else {
-        high = middle - 1;
-      }
-    }
-    return found;
+    const at = this.floorIndex(position, this.values);
+    return at < 0 ? 0 : this.values[at]!;
   }
 
   /** Removes entries for offsets >= offset. */
