@@ -57,6 +57,17 @@ function holdsRegion(frame: readonly FramePiece[]): boolean {
   return false;
 }
 
+/** What a handler's result asks for: a frame to write (or none), then whether to close; null if invalid. */
+function outcomeOf(result: HandlerResult): { frame: readonly FramePiece[] | null; close: boolean } | null {
+  if (result === null) return { frame: null, close: false };
+  if (result === CLOSE_CONNECTION) return { frame: null, close: true };
+  if (Array.isArray(result)) return { frame: result as readonly FramePiece[], close: false };
+  if (typeof result === 'object' && 'respondAndClose' in result && Array.isArray(result.respondAndClose)) {
+    return { frame: result.respondAndClose, close: true };
+  }
+  return null;
+}
+
 /** The descriptor of a TCP socket (Node keeps it on the socket's internal handle). */
 function socketDescriptor(socket: Socket): number | undefined {
   const fd = (socket as unknown as { _handle?: { fd?: unknown } | null })._handle?.fd;
@@ -288,30 +299,19 @@ export class Connection implements ConnectionInfo {
   private settle(slot: Slot, result: HandlerResult, reason = 'handler closed the connection'): void {
     if (slot.settled) return;
     slot.settled = true;
+    const outcome = outcomeOf(result);
     if (this.ending || this.gone) {
       // the slot was dropped with the rest of the queue
-      if (Array.isArray(result)) releaseRegions(result as readonly FramePiece[]);
-      else if (typeof result === 'object' && result !== null && 'respondAndClose' in result) {
-        releaseRegions(result.respondAndClose);
-      }
+      if (outcome?.frame) releaseRegions(outcome.frame);
       return;
     }
-    if (result === null) {
-      // no response; the slot still holds its place in the order
-    } else if (result === CLOSE_CONNECTION) {
-      slot.closeReason = reason;
-    } else if (Array.isArray(result)) {
-      slot.frame = result as readonly FramePiece[];
-    } else if (
-      typeof result === 'object' &&
-      'respondAndClose' in result &&
-      Array.isArray(result.respondAndClose)
-    ) {
-      slot.frame = result.respondAndClose;
-      slot.closeReason = reason;
-    } else {
+    if (outcome === null) {
       this.logger.error({ connection: this.id }, 'request handler returned an invalid result');
       slot.closeReason = 'invalid handler result';
+    } else {
+      // a null frame (acks=0 Produce) still holds its place in the order
+      slot.frame = outcome.frame;
+      if (outcome.close) slot.closeReason = reason;
     }
     if (slot.frame !== null) {
       slot.bytes = frameLength(slot.frame);

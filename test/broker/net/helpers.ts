@@ -1,6 +1,11 @@
 import { connect, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CLOSE_CONNECTION, type FrameHandler, respondAndClose } from '../../../src/broker/net/handler.js';
+import {
+  CLOSE_CONNECTION,
+  type FrameHandler,
+  type HandlerResult,
+  respondAndClose,
+} from '../../../src/broker/net/handler.js';
 import { SocketServer, type SocketServerOptions } from '../../../src/broker/net/socket-server.js';
 import {
   encodeRequestFrame,
@@ -113,6 +118,7 @@ export function sizePrefix(size: number): Buffer {
  *   `null`        no response
  *   `throw` / `reject`      fails synchronously / asynchronously
  *   `close`       CLOSE_CONNECTION; `bye` answers and then closes
+ *   `invalid`     returns something that is not a HandlerResult (a string)
  * Every completion is recorded in `completed` (by body), in completion order.
  */
 export function commandHandler(completed: string[] = []): FrameHandler {
@@ -138,6 +144,8 @@ export function commandHandler(completed: string[] = []): FrameHandler {
         return CLOSE_CONNECTION;
       case 'bye':
         return respondAndClose(respond());
+      case 'invalid':
+        return body as unknown as HandlerResult;
       default:
         completed.push(body);
         return respond();

@@ -159,6 +159,20 @@ describe('closing a connection from the handler', async () => {
     );
   });
 
+  test('an invalid handler result closes the connection after the responses before it', {
+    timeout: 10_000,
+  }, async () => {
+    const client = await TestClient.connect(port);
+    client.send('delay:30:first');
+    client.send('invalid');
+    client.send('echo:never');
+    await client.closed;
+    assert.deepEqual(
+      client.responses.map((r) => r.body),
+      ['delay:30:first'],
+    );
+  });
+
   test('handler failures are counted', () => {
     assert.ok(server.metrics.handlerErrors >= 2, `handlerErrors ${server.metrics.handlerErrors}`);
   });
