@@ -353,10 +353,11 @@ export class Connection implements ConnectionInfo {
           this.metrics.responseWrites++;
           corked = false;
         }
-        if (slot.closeReason !== null) this.closeReason ??= slot.closeReason;
+        const closeAfter = slot.closeReason !== null;
+        if (closeAfter) this.closeReason ??= slot.closeReason;
         this.metrics.responses++;
         this.metrics.bytesOut += slot.bytes;
-        void this.sendWithRegions(slot.frame, slot.bytes);
+        void this.sendWithRegions(slot.frame, slot.bytes, closeAfter);
         break;
       }
       if (slot.frame !== null) {
@@ -405,9 +406,15 @@ export class Connection implements ConnectionInfo {
    * Writes a frame holding file regions: its Buffers through the socket as usual, each region,
    * once everything before it has reached the kernel, with sendfile on a descriptor of our own
    * (so that a socket closed meanwhile cannot have its number reused under the send). A failure
-   * part way leaves the client with a broken response: the connection is destroyed.
+   * part way leaves the client with a broken response: the connection is destroyed. With
+   * `closeAfter` (respondAndClose) the connection then ends, as after any closing response: the
+   * responses queued behind it are dropped.
    */
-  private async sendWithRegions(frame: readonly FramePiece[], bytes: number): Promise<void> {
+  private async sendWithRegions(
+    frame: readonly FramePiece[],
+    bytes: number,
+    closeAfter: boolean,
+  ): Promise<void> {
     const native = this.limits.sendFiles!;
     this.sendingFile = true;
     this.fileBytesInFlight = bytes;
@@ -453,7 +460,10 @@ export class Connection implements ConnectionInfo {
       this.sendingFile = false;
       this.fileBytesInFlight = 0;
     }
-    if (!this.gone) {
+    if (this.gone) return;
+    if (closeAfter) {
+      this.end();
+    } else {
       this.flush();
       this.pump();
     }

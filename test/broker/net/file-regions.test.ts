@@ -4,11 +4,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { FrameHandler } from '../../../src/broker/net/handler.js';
+import { type FrameHandler, respondAndClose } from '../../../src/broker/net/handler.js';
 import { encodeResponseFrame, parseRequestHeader } from '../../../src/protocol/frame.js';
 import { FileRegion } from '../../../src/util/file-region.js';
 import { nativeFiles } from '../../../src/util/sendfile.js';
-import { eventually, startServer, TestClient } from './helpers.js';
+import { eventually, requestFrame, startServer, TestClient } from './helpers.js';
 
 const native = nativeFiles();
 
@@ -35,17 +35,23 @@ describe('file regions in responses', { skip: native === undefined ? 'sendfile n
 
   /**
    * `file:position:length` answers `<` + those bytes of the file + `>`; `echo:x` answers itself;
-   * `gone:length` answers a region of a file already unlinked.
+   * `gone:length` answers a region of a file already unlinked; `last:position:length` answers like
+   * `file` and then closes the connection.
    */
   const handler: FrameHandler = (frame, connection) => {
     sawSendsFiles = connection.sendsFiles;
     const header = parseRequestHeader(frame, 1);
     const body = frame.subarray(header.bodyOffset).toString();
     const [command, first, second] = body.split(':');
-    if (command === 'file') {
+    if (command === 'file' || command === 'last') {
       const region = new FileRegion(native!.duplicate(fd), Number(first), Number(second));
       regions.push(region);
-      return encodeResponseFrame(header.correlationId, 0, [Buffer.from('<'), region, Buffer.from('>')]);
+      const frame = encodeResponseFrame(header.correlationId, 0, [
+        Buffer.from('<'),
+        region,
+        Buffer.from('>'),
+      ]);
+      return command === 'last' ? respondAndClose(frame) : frame;
     }
     if (command === 'gone') {
       const goner = join(dir, `gone-${regions.length}`);
@@ -120,6 +126,24 @@ describe('file regions in responses', { skip: native === undefined ? 'sendfile n
     assert.equal(response!.body, expected(1, FILE_SIZE - 1));
     assert.ok(await eventually(() => regions.at(-1)!.isReleased));
     client.close();
+  });
+
+  test('a response with a region that closes the connection is the last one written', {
+    timeout: 10_000,
+  }, async () => {
+    const client = await TestClient.connect(port);
+    client.write(
+      Buffer.concat([
+        ...requestFrame(0, 'echo:first'),
+        ...requestFrame(1, 'last:0:70000'),
+        ...requestFrame(2, 'echo:never'),
+      ]),
+    );
+    await client.closed;
+    assert.deepEqual(
+      client.responses.map((response) => response.body),
+      ['echo:first', expected(0, 70_000)],
+    );
   });
 
   test('a region of a file unlinked since it was made is still sent', async () => {
