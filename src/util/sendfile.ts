@@ -113,7 +113,7 @@ function load(): NativeFiles | null {
       });
     });
 
-  /** Waits for socket space; false once `stopped()` says the send is abandoned. */
+  /** Waits for socket space; throws once `stopped()` says the send is abandoned, or the socket fails. */
   const waitWritable = async (socketFd: number, stopped: () => boolean): Promise<void> => {
     for (;;) {
       if (stopped()) throw new SendFileError('the connection closed during the send');
