@@ -1041,16 +1041,25 @@ interface LatencyRow {
   id: string;
   label: string;
   peer?: string;
+  /** The Kafka row with flush.messages=1 (matched durability), for Samsa's fsync row. */
+  fsyncPeer?: string;
   samples: LatencyResult[];
   errors: string[];
 }
 
 const latencyRows = new Map<string, LatencyRow>();
 
-function latencyRow(id: string, label: string, peer?: string): LatencyRow {
+function latencyRow(id: string, label: string, peer?: string, fsyncPeer?: string): LatencyRow {
   let found = latencyRows.get(id);
   if (!found) {
-    found = { id, label, samples: [], errors: [], ...(peer !== undefined ? { peer } : {}) };
+    found = {
+      id,
+      label,
+      samples: [],
+      errors: [],
+      ...(peer !== undefined ? { peer } : {}),
+      ...(fsyncPeer !== undefined ? { fsyncPeer } : {}),
+    };
     latencyRows.set(id, found);
   }
   return found;
@@ -1070,14 +1079,23 @@ async function measureLatency(target: LatencyRow, host: string, port: number, to
   target.samples.push(result);
 }
 
-/** Samsa (fsync default, the shared broker) at a fixed produce rate, producer and consumer at once. */
-async function samsaLatencyJob(rate: number): Promise<void> {
-  const id = `samsa/latency/${rate}`;
+/**
+ * Samsa (the shared broker of `durability`) at a fixed produce rate, producer and consumer at
+ * once. The fsync row is the target's; the pagecache row, beside Kafka's own, shows how much of
+ * the difference is the synced write.
+ */
+async function samsaLatencyJob(rate: number, durability: Durability): Promise<void> {
+  const id = latencyId('samsa', rate, durability === 'pagecache');
   if (!wanted(id)) return;
   log(`  ${id}`);
-  const target = latencyRow(id, `Samsa, fsync, ${compact(rate)} records/s of 100 B`, `kafka/latency/${rate}`);
+  const target = latencyRow(
+    id,
+    `Samsa, ${durability}, ${compact(rate)} records/s of 100 B`,
+    latencyId('kafka', rate, false),
+    durability === 'fsync' ? latencyId('kafka', rate, true) : undefined,
+  );
   try {
-    const samsa = await samsaBroker('fsync');
+    const samsa = await samsaBroker(durability);
     await onNewTopic(samsa, 'latency', 1, (topic) =>
       measureLatency(target, samsa.host, samsa.port, topic, rate),
     );
@@ -1086,18 +1104,35 @@ async function samsaLatencyJob(rate: number): Promise<void> {
   }
 }
 
-async function kafkaLatencyJob(kafka: ApacheKafka, rate: number): Promise<void> {
-  const id = `kafka/latency/${rate}`;
+/** Apache Kafka at a fixed produce rate; `flush`: on a topic with flush.messages=1. */
+async function kafkaLatencyJob(kafka: ApacheKafka, rate: number, flush: boolean): Promise<void> {
+  const id = latencyId('kafka', rate, flush);
   if (!wanted(id)) return;
   log(`  ${id}`);
-  const target = latencyRow(id, `Apache Kafka, ${compact(rate)} records/s of 100 B`);
+  const target = latencyRow(
+    id,
+    `Apache Kafka${flush ? ', flush.messages=1' : ''}, ${compact(rate)} records/s of 100 B`,
+  );
   try {
-    await onNewTopic(kafka, 'latency', 1, (topic) =>
-      measureLatency(target, kafka.host, kafka.port, topic, rate),
+    await onNewTopic(
+      kafka,
+      'latency',
+      1,
+      (topic) => measureLatency(target, kafka.host, kafka.port, topic, rate),
+      flush ? { configs: KAFKA_FLUSH_CONFIG } : {},
     );
   } catch (error) {
     target.errors.push(String(error).slice(0, 500));
   }
+}
+
+/**
+ * A latency row's id: `samsa/latency/10000` (fsync) and `kafka/latency/10000`, or with `variant`
+ * the other durability of each: `samsa/latency/pagecache/10000`, `kafka/latency/flush1/10000`.
+ */
+function latencyId(system: 'samsa' | 'kafka', rate: number, variant: boolean): string {
+  if (!variant) return `${system}/latency/${rate}`;
+  return system === 'samsa' ? `samsa/latency/pagecache/${rate}` : `kafka/latency/flush1/${rate}`;
 }
 
 interface RecoverySample {
@@ -1246,12 +1281,14 @@ function renderLatency(): string {
       'p99.9 ms',
       'max ms',
       'p99 vs Apache Kafka',
+      'p99 vs Kafka flush.messages=1',
       'ack p99 ms',
       'notes',
     ],
     [...latencyRows.values()].map((r) => {
       const of = (pick: (s: LatencyResult) => number) => summarize(r.samples.map(pick));
       const peer = p99Of(r.peer);
+      const fsyncPeer = p99Of(r.fsyncPeer);
       const p99 = of((s) => s.p99);
       return [
         r.label,
@@ -1273,6 +1310,7 @@ function renderLatency(): string {
           (v) => fixed(v, 0),
         ),
         peer && peer.n > 0 ? ratio(p99, peer) : '',
+        fsyncPeer && fsyncPeer.n > 0 ? ratio(p99, fsyncPeer) : '',
         range(
           of((s) => s.ackP99),
           (v) => fixed(v, 1),
@@ -1651,7 +1689,7 @@ function kafkaRowIds(): string[] {
       ids.push(produce, consume);
     }
   }
-  for (const rate of LATENCY_RATES) ids.push(`kafka/latency/${rate}`);
+  for (const rate of LATENCY_RATES) ids.push(latencyId('kafka', rate, false), latencyId('kafka', rate, true));
   ids.push(`kafka/producers${PRODUCERS}`);
   return ids;
 }
@@ -1774,8 +1812,12 @@ async function runRepetitions(useKcat: boolean, kafka: ApacheKafka | undefined):
       }
     }
     for (const rate of LATENCY_RATES) {
-      await settled('samsa', () => samsaLatencyJob(rate));
-      if (kafka) await settled('kafka', () => kafkaLatencyJob(kafka, rate));
+      await settled('samsa', () => samsaLatencyJob(rate, 'fsync'));
+      await settled('samsa', () => samsaLatencyJob(rate, 'pagecache'));
+      if (kafka) {
+        await settled('kafka', () => kafkaLatencyJob(kafka, rate, false));
+        if (!flags['skip-kafka-flush']) await settled('kafka', () => kafkaLatencyJob(kafka, rate, true));
+      }
     }
     await settled('samsa', () => producersJob(kafka, 'samsa'));
     await settled('kafka', () => producersJob(kafka, 'kafka'));

@@ -423,8 +423,8 @@ export function chartsFromResults(results: ResultsForCharts): Map<string, string
       { label: 'p99.9', pick: (s: { p999: number }) => s.p999 },
     ] as const;
     const lookup = (id: string): BarValue | undefined => {
-      const [system, percentile] = id.split('|');
-      const samples = latency.get(`${system}/latency/${rate}`);
+      const [prefix, percentile] = id.split('|');
+      const samples = latency.get(`${prefix}${rate}`);
       const spec = percentiles.find((p) => p.label === percentile);
       return samples && spec ? summary(samples.map((s) => spec.pick(s))) : undefined;
     };
@@ -433,8 +433,18 @@ export function chartsFromResults(results: ResultsForCharts): Map<string, string
       'produce (acks=1) → long-polling consumer, per record; lower is better',
       'ms',
       [
-        { name: 'Samsa (fsync)', color: COLORS.samsaFsync, id: (k) => `samsa|${k}` },
-        { name: 'Apache Kafka', color: COLORS.kafka, id: (k) => `kafka|${k}` },
+        { name: 'Samsa (fsync)', color: COLORS.samsaFsync, id: (k) => `samsa/latency/|${k}` },
+        {
+          name: 'Samsa (pagecache)',
+          color: COLORS.samsaPagecache,
+          id: (k) => `samsa/latency/pagecache/|${k}`,
+        },
+        { name: 'Apache Kafka', color: COLORS.kafka, id: (k) => `kafka/latency/|${k}` },
+        {
+          name: 'Kafka flush.messages=1',
+          color: COLORS.kafkaFlush,
+          id: (k) => `kafka/latency/flush1/|${k}`,
+        },
       ],
       percentiles.map((p) => ({ label: p.label, key: p.label })),
       lookup,

@@ -89,7 +89,10 @@ describe('bench charts', () => {
         // NaN is written as null in JSON: not a value
         { id: 'samsa/consume/100B/fsync/p1', samples: [{ recordsPerSec: null }] },
       ],
-      latency: [{ id: 'samsa/latency/10000', samples: [{ p50: 0.8, p99: 3.6, p999: 46 }] }],
+      latency: [
+        { id: 'samsa/latency/10000', samples: [{ p50: 0.8, p99: 3.6, p999: 46 }] },
+        { id: 'kafka/latency/flush1/10000', samples: [{ p50: 2, p99: 9, p999: 20 }] },
+      ],
       perfTool: [
         { id: 'samsa/perftool/produce/1024B/fsync/p6/acks-1/lz4', samples: [{ recordsPerSec: 5e5 }] },
         { id: 'samsa/perftool/produce/1024B/pagecache/p6/acks-1/lz4', samples: [{ recordsPerSec: 7e5 }] },
@@ -111,10 +114,14 @@ describe('bench charts', () => {
     assert.match(produce, /Kafka flush\.messages=1/);
     assert.doesNotMatch(produce, /pagecache/);
     assert.match(produce, /1 partition, acks=1/);
+    // Per percentile: Samsa fsync, then Kafka with flush.messages=1 (the two rows measured).
+    const latency = charts.get('latency-10k.svg')!;
     assert.deepEqual(
-      bars(charts.get('latency-10k.svg')!).map((bar) => bar.value),
-      [0.8, 3.6, 46],
+      bars(latency).map((bar) => bar.value),
+      [0.8, 2, 3.6, 9, 46, 20],
     );
+    assert.match(latency, /Kafka flush\.messages=1/);
+    assert.doesNotMatch(latency, /pagecache/);
     const tool = charts.get('perftool-produce-1024B.svg')!;
     assert.match(tool, /6 partitions, acks=all, lz4/);
     // Samsa in both durabilities, fsync first.
