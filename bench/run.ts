@@ -38,7 +38,7 @@ import {
   spawnSink,
   waitForConnect,
 } from './lib/processes.js';
-import { firstFetchAt, type LatencyResult, latencyRun } from './lib/scenarios.js';
+import { firstFetchAt, type LatencyResult, latencyRunInChild } from './lib/scenarios.js';
 import { compact, fixed, markdownTable, range, type Summary, summarize } from './lib/stats.js';
 import { WireConnection } from './lib/wire.js';
 import { summarizeProfile } from './profile-summary.js';
@@ -1066,15 +1066,10 @@ function latencyRow(id: string, label: string, peer?: string, fsyncPeer?: string
 }
 
 async function measureLatency(target: LatencyRow, host: string, port: number, topic: string, rate: number) {
-  const result = await latencyRun({
-    host,
-    port,
-    topic,
-    rate,
-    recordSize: 100,
-    warmUpMs: LATENCY_WARMUP_MS,
-    measureMs: LATENCY_MS,
-  });
+  const result = await latencyRunInChild(
+    { host, port, topic, rate, recordSize: 100, warmUpMs: LATENCY_WARMUP_MS, measureMs: LATENCY_MS },
+    LATENCY_WARMUP_MS + LATENCY_MS + 60_000,
+  );
   if (result.errors > 0) target.errors.push(`${result.errors} errors: ${result.firstError}`);
   target.samples.push(result);
 }

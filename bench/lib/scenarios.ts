@@ -2,6 +2,8 @@
  * Workloads that are not throughput runs: end-to-end latency at a fixed produce rate, and the time
  * a broker takes to come back after SIGKILL on a log of a given size.
  */
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
 import { Apis } from '../../src/protocol/generated/api-keys.js';
 import {
   BASE_TIMESTAMP_OFFSET,
@@ -190,6 +192,36 @@ export async function latencyRun(options: LatencyOptions): Promise<LatencyResult
     errors,
     ...(firstError !== undefined ? { firstError } : {}),
   };
+}
+
+const LATENCY_MAIN = join(import.meta.dirname, '..', 'latency', 'main.ts');
+
+/**
+ * `latencyRun` in a child process (bench/latency/main.ts): the benchmark process holds the
+ * results of every row and does its own work between them, and its pauses would be counted as
+ * broker latency. `timeoutMs` bounds the child.
+ */
+export function latencyRunInChild(options: LatencyOptions, timeoutMs: number): Promise<LatencyResult> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', LATENCY_MAIN, JSON.stringify(options)],
+      { timeout: timeoutMs },
+      (error, stdout, stderr) => {
+        if (error) {
+          reject(new Error(`latency run failed: ${stderr.trim().slice(0, 1000) || String(error)}`));
+          return;
+        }
+        try {
+          // JSON writes NaN (no sample) as null.
+          const parsed = JSON.parse(stdout, (_key, value: unknown) => (value === null ? Number.NaN : value));
+          resolve(parsed as LatencyResult);
+        } catch {
+          reject(new Error(`latency run printed no result: ${stdout.trim().slice(0, 200)}`));
+        }
+      },
+    );
+  });
 }
 
 /**
