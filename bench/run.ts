@@ -279,6 +279,16 @@ interface Row {
   errors: string[];
 }
 
+/** The entries of `fields` that are set, to spread into a row whose fields are optional. */
+function presentFields<K extends string>(fields: Record<K, string | undefined>): Partial<Record<K, string>> {
+  const present: Partial<Record<K, string>> = {};
+  for (const key of Object.keys(fields) as K[]) {
+    const value = fields[key];
+    if (value !== undefined) present[key] = value;
+  }
+  return present;
+}
+
 const rows = new Map<string, Row>();
 const only = flags.only !== undefined ? new RegExp(flags.only) : undefined;
 
@@ -290,9 +300,7 @@ function row(id: string, label: string, baseline?: string, peer?: string, fsyncP
       label,
       samples: [],
       errors: [],
-      ...(baseline !== undefined ? { baseline } : {}),
-      ...(peer !== undefined ? { peer } : {}),
-      ...(fsyncPeer !== undefined ? { fsyncPeer } : {}),
+      ...presentFields({ baseline, peer, fsyncPeer }),
     };
     rows.set(id, found);
   }
@@ -917,8 +925,7 @@ function perfRow(id: string, label: string, kind: PerfRow['kind'], peer?: string
       kind,
       samples: [],
       errors: [],
-      ...(peer !== undefined ? { peer } : {}),
-      ...(fsyncPeer !== undefined ? { fsyncPeer } : {}),
+      ...presentFields({ peer, fsyncPeer }),
     };
     perfRows.set(id, found);
   }
@@ -1057,8 +1064,7 @@ function latencyRow(id: string, label: string, peer?: string, fsyncPeer?: string
       label,
       samples: [],
       errors: [],
-      ...(peer !== undefined ? { peer } : {}),
-      ...(fsyncPeer !== undefined ? { fsyncPeer } : {}),
+      ...presentFields({ peer, fsyncPeer }),
     };
     latencyRows.set(id, found);
   }

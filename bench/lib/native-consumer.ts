@@ -5,10 +5,10 @@
  * of the CPU; with the JavaScript reader the consume rows measured the reader (89–99 % of a core)
  * more than the broker. `--js-consumer` in bench/run.ts goes back to consumeLoad().
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT } from './processes.js';
+import { ROOT, runForJson } from './processes.js';
 
 const SOURCE = join(ROOT, 'bench', 'consumer', 'fetch-count.c');
 const BINARY = join(ROOT, 'bench', 'results', 'bin', 'fetch-count');
@@ -37,19 +37,7 @@ export function buildNativeConsumer(): string {
 }
 
 function run(args: readonly string[], timeoutMs: number): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    execFile(buildNativeConsumer(), args, { timeout: timeoutMs }, (error, stdout, stderr) => {
-      if (error) {
-        reject(new Error(`fetch-count failed: ${stderr.trim() || String(error)}`));
-        return;
-      }
-      try {
-        resolve(JSON.parse(stdout));
-      } catch {
-        reject(new Error(`fetch-count printed no result: ${stdout.trim().slice(0, 200)}`));
-      }
-    });
-  });
+  return runForJson('fetch-count', buildNativeConsumer(), args, timeoutMs);
 }
 
 export interface NativeConsumeResult {

@@ -2,7 +2,7 @@
  * Child processes of a benchmark run: the Samsa broker (the built CLI, bin/samsa.js), the raw
  * baseline sink, and kcat. Every process prints "listening on host:port" when it is ready.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
@@ -227,4 +227,30 @@ export function cpuMeter(pid: number): () => CpuFigures {
     const machine = ((machineBusyMs() - machineStart) / elapsed) * 100;
     return { server, generator, rest: Math.max(0, machine - server - generator) };
   };
+}
+
+/**
+ * Runs `command` to its end and parses the one JSON value it prints on stdout (`reviver` as for
+ * JSON.parse). Rejects, naming it `what`, when it fails, outlives `timeoutMs` or prints no JSON.
+ */
+export function runForJson(
+  what: string,
+  command: string,
+  args: readonly string[],
+  timeoutMs: number,
+  reviver?: (key: string, value: unknown) => unknown,
+): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    execFile(command, args, { timeout: timeoutMs }, (error, stdout, stderr) => {
+      if (error) {
+        reject(new Error(`${what} failed: ${stderr.trim().slice(0, 1000) || String(error)}`));
+        return;
+      }
+      try {
+        resolve(JSON.parse(stdout, reviver));
+      } catch {
+        reject(new Error(`${what} printed no result: ${stdout.trim().slice(0, 200)}`));
+      }
+    });
+  });
 }

@@ -2,7 +2,6 @@
  * Workloads that are not throughput runs: end-to-end latency at a fixed produce rate, and the time
  * a broker takes to come back after SIGKILL on a log of a given size.
  */
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { Apis } from '../../src/protocol/generated/api-keys.js';
 import {
@@ -23,6 +22,7 @@ import {
   prebuildProduce,
   recordValues,
 } from './kafka.js';
+import { ROOT, runForJson } from './processes.js';
 import { WireConnection } from './wire.js';
 
 export interface LatencyOptions {
@@ -194,34 +194,18 @@ export async function latencyRun(options: LatencyOptions): Promise<LatencyResult
   };
 }
 
-const LATENCY_MAIN = join(import.meta.dirname, '..', 'latency', 'main.ts');
+const LATENCY_MAIN = join(ROOT, 'bench', 'latency', 'main.ts');
 
 /**
  * `latencyRun` in a child process (bench/latency/main.ts): the benchmark process holds the
  * results of every row and does its own work between them, and its pauses would be counted as
  * broker latency. `timeoutMs` bounds the child.
  */
-export function latencyRunInChild(options: LatencyOptions, timeoutMs: number): Promise<LatencyResult> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', LATENCY_MAIN, JSON.stringify(options)],
-      { timeout: timeoutMs },
-      (error, stdout, stderr) => {
-        if (error) {
-          reject(new Error(`latency run failed: ${stderr.trim().slice(0, 1000) || String(error)}`));
-          return;
-        }
-        try {
-          // JSON writes NaN (no sample) as null.
-          const parsed = JSON.parse(stdout, (_key, value: unknown) => (value === null ? Number.NaN : value));
-          resolve(parsed as LatencyResult);
-        } catch {
-          reject(new Error(`latency run printed no result: ${stdout.trim().slice(0, 200)}`));
-        }
-      },
-    );
-  });
+export async function latencyRunInChild(options: LatencyOptions, timeoutMs: number): Promise<LatencyResult> {
+  const args = ['--import', 'tsx', LATENCY_MAIN, JSON.stringify(options)];
+  // JSON writes NaN (no sample) as null.
+  const revive = (_key: string, value: unknown): unknown => (value === null ? Number.NaN : value);
+  return (await runForJson('latency run', process.execPath, args, timeoutMs, revive)) as LatencyResult;
 }
 
 /**
