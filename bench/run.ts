@@ -354,20 +354,35 @@ function rssSampler(pid: number): () => number {
 // ---------------------------------------------------------------------------------------------
 // Workloads
 
-async function baselineJob(recordSize: number, mode: 'null' | 'write' | 'fdatasync'): Promise<void> {
-  const id = `baseline/produce/${recordSize}B/${mode}`;
+/**
+ * Id of the raw baseline a produce row of `partitions` partitions is compared with: appends to one
+ * file (`write`, or `fdatasync` when the row syncs), or for a synced row of several partitions one
+ * file per partition, each with a group commit of its own (`fdatasync/p<P>`).
+ */
+function baselineId(recordSize: number, synced: boolean, partitions = 1): string {
+  const mode = synced ? 'fdatasync' : 'write';
+  return `baseline/produce/${recordSize}B/${mode}${synced && partitions > 1 ? `/p${partitions}` : ''}`;
+}
+
+async function baselineJob(
+  recordSize: number,
+  mode: 'null' | 'write' | 'fdatasync',
+  files = 1,
+): Promise<void> {
+  const id = `baseline/produce/${recordSize}B/${mode}${files > 1 ? `/p${files}` : ''}`;
   const serveId = `baseline/consume/${recordSize}B/read`;
-  const wantServe = mode === 'write' && wanted(serveId);
+  const wantServe = mode === 'write' && files === 1 && wanted(serveId);
   if (!wanted(id) && !wantServe) return;
   const labels = {
     null: 'loopback only, no disk (generator ceiling)',
     write: 'loopback + append to file',
     fdatasync: 'loopback + append + fdatasync per round',
   };
-  const produceRow = row(id, `${recordSize} B baseline: ${labels[mode]}`);
+  const perFile = files > 1 ? `, ${files.toLocaleString('en-US')} files (one per partition)` : '';
+  const produceRow = row(id, `${recordSize} B baseline: ${labels[mode]}${perFile}`);
   const dir = freshDir('baseline');
   const file = join(dir, 'sink.bin');
-  const sink = await spawnSink(['receive', mode, file]);
+  const sink = await spawnSink(['receive', mode, file, String(files)]);
   let produced = 0;
   let payload = 0;
   try {
@@ -384,6 +399,7 @@ async function baselineJob(recordSize: number, mode: 'null' | 'write' | 'fdatasy
       durationMs: DURATION_MS,
       maxPayloadBytes: MAX_PAYLOAD,
       raw: true,
+      partitions: files,
     });
     const cpu = meter();
     produced = result.records;
@@ -664,7 +680,7 @@ async function samsaJob(w: SamsaWorkload, broker?: Target): Promise<void> {
   const ids = samsaIds(w);
   const consumeToo = w.acks === 1 && wanted(ids.consume);
   if (!wanted(ids.produce) && !consumeToo) return;
-  const baseline = `baseline/produce/${w.recordSize}B/${w.durability === 'fsync' ? 'fdatasync' : 'write'}`;
+  const baseline = baselineId(w.recordSize, w.durability === 'fsync', w.partitions);
   const produceRow = row(
     ids.produce,
     `${w.recordSize} B Samsa produce, ${w.durability}, ${w.partitions} partition${w.partitions > 1 ? 's' : ''}, acks=${w.acks === -1 ? 'all' : w.acks}`,
@@ -755,7 +771,7 @@ async function kafkaJob(
   const produceRow = row(
     produceId,
     `${recordSize} B Apache Kafka produce${flush ? ', flush.messages=1' : ''}, ${partitions} partition${plural}, acks=${acks === -1 ? 'all' : acks}`,
-    `baseline/produce/${recordSize}B/${flush ? 'fdatasync' : 'write'}`,
+    baselineId(recordSize, flush, partitions),
   );
   const job = async (topic: string): Promise<void> => {
     const meter = cpuMeter(kafka.pid);
@@ -812,7 +828,7 @@ async function kcatJob(recordSize: number, durability: Durability, acks: number)
   const produceRow = row(
     produceId,
     `${recordSize} B kcat produce, ${durability}, 1 partition, acks=${acks === -1 ? 'all' : acks}`,
-    `baseline/produce/${recordSize}B/${durability === 'fsync' ? 'fdatasync' : 'write'}`,
+    baselineId(recordSize, durability === 'fsync'),
   );
   const consumeRow = row(
     consumeId,
@@ -1551,8 +1567,9 @@ function renderPerfTool(): string {
 }
 
 function shortBaseline(id: string): string {
-  const [, kind, , mode] = id.split('/');
-  return kind === 'consume' ? 'read' : mode!;
+  const [, kind, , mode, files] = id.split('/');
+  if (kind === 'consume') return 'read';
+  return files ? `${mode} to ${Number(files.slice(1)).toLocaleString('en-US')} files` : mode!;
 }
 
 function renderStartup(figures: StartupFigures): string {
@@ -1778,6 +1795,8 @@ async function runRepetitions(useKcat: boolean, kafka: ApacheKafka | undefined):
     for (const size of SIZES) {
       for (const mode of ['null', 'write', 'fdatasync'] as const)
         await settled('baseline', () => baselineJob(size, mode));
+      for (const files of SAMSA_PARTITIONS.filter((partitions) => partitions > 1))
+        await settled('baseline', () => baselineJob(size, 'fdatasync', files));
       for (const durability of ['fsync', 'pagecache'] as const) {
         for (const partitions of SAMSA_PARTITIONS) {
           for (const acks of [1, -1]) {
