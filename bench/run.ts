@@ -1087,13 +1087,48 @@ function latencyRow(id: string, label: string, peer?: string, fsyncPeer?: string
   return found;
 }
 
-async function measureLatency(target: LatencyRow, host: string, port: number, topic: string, rate: number) {
+async function measureLatency(
+  target: LatencyRow,
+  host: string,
+  port: number,
+  topic: string,
+  rate: number,
+  raw = false,
+) {
   const result = await latencyRunInChild(
-    { host, port, topic, rate, recordSize: 100, warmUpMs: LATENCY_WARMUP_MS, measureMs: LATENCY_MS },
+    { host, port, topic, rate, recordSize: 100, warmUpMs: LATENCY_WARMUP_MS, measureMs: LATENCY_MS, raw },
     LATENCY_WARMUP_MS + LATENCY_MS + 60_000,
   );
   if (result.errors > 0) target.errors.push(`${result.errors} errors: ${result.firstError}`);
   target.samples.push(result);
+}
+
+/**
+ * The raw baseline at a fixed produce rate: the sink (bench/baseline/sink.ts) appending to one
+ * file with an `fdatasync` per round, as the Samsa fsync row's partition does. It has no consumer,
+ * so its figures are acknowledgement latencies: what Node and this disk allow for the part of the
+ * end-to-end latency that waits for the synced write (compare Samsa's ack p99).
+ */
+async function baselineLatencyJob(rate: number): Promise<void> {
+  const id = `baseline/latency/${rate}`;
+  if (!wanted(id)) return;
+  log(`  ${id}`);
+  const target = latencyRow(
+    id,
+    `raw baseline, append + fdatasync per round, ${compact(rate)} records/s of 100 B: acknowledgement latency (no consumer)`,
+  );
+  const dir = freshDir('baseline');
+  try {
+    const sink = await spawnSink(['receive', 'fdatasync', join(dir, 'sink.bin')]);
+    try {
+      await measureLatency(target, sink.host, sink.port, 'latency', rate, true);
+    } finally {
+      await sink.stop();
+    }
+  } catch (error) {
+    target.errors.push(String(error).slice(0, 2000));
+  }
+  removeTree(dir);
 }
 
 /**
@@ -1835,6 +1870,7 @@ async function runRepetitions(useKcat: boolean, kafka: ApacheKafka | undefined):
       }
     }
     for (const rate of LATENCY_RATES) {
+      await settled('baseline', () => baselineLatencyJob(rate));
       await settled('samsa', () => samsaLatencyJob(rate, 'fsync'));
       await settled('samsa', () => samsaLatencyJob(rate, 'pagecache'));
       if (kafka) {

@@ -36,6 +36,12 @@ export interface LatencyOptions {
   measureMs: number;
   /** Interval of the send timer; each tick sends what the rate owes since the start. */
   tickMs?: number;
+  /**
+   * The target is the raw baseline sink (bench/baseline/sink.ts), not a broker: Produce v9 with no
+   * negotiation, answers not decoded, and no consumer. The figures (p50 to max) are then those of
+   * the acknowledgements, the only latency a sink has.
+   */
+  raw?: boolean;
 }
 
 export interface LatencyResult {
@@ -70,19 +76,21 @@ function percentile(sorted: Float64Array, q: number): number {
  * of every batch sent after the warm-up. Partition 0 of `topic` only.
  */
 export async function latencyRun(options: LatencyOptions): Promise<LatencyResult> {
-  const admin = await WireConnection.connect(options.host, options.port);
-  let produceVersion: number;
-  let fetchVersion: number;
-  try {
-    const ranges = await apiVersions(admin);
-    produceVersion = pickVersion(ranges, Apis.Produce.apiKey, 9, { min: 3, max: 9 }) ?? 9;
-    fetchVersion = pickVersion(ranges, Apis.Fetch.apiKey, 12, { min: 4, max: 12 }) ?? 12;
-    await ensureTopic(admin, options.topic);
-  } finally {
-    admin.close();
+  let produceVersion = 9;
+  let fetchVersion = 12;
+  if (!options.raw) {
+    const admin = await WireConnection.connect(options.host, options.port);
+    try {
+      const ranges = await apiVersions(admin);
+      produceVersion = pickVersion(ranges, Apis.Produce.apiKey, 9, { min: 3, max: 9 }) ?? 9;
+      fetchVersion = pickVersion(ranges, Apis.Fetch.apiKey, 12, { min: 4, max: 12 }) ?? 12;
+      await ensureTopic(admin, options.topic);
+    } finally {
+      admin.close();
+    }
   }
   const producer = await WireConnection.connect(options.host, options.port);
-  const consumer = await WireConnection.connect(options.host, options.port);
+  const consumer = options.raw ? undefined : await WireConnection.connect(options.host, options.port);
   const tickMs = options.tickMs ?? 1;
   const maxPerBatch = Math.max(1, Math.ceil((options.rate * tickMs) / 1000) * 4);
   const valuePool = recordValues(maxPerBatch, options.recordSize);
@@ -97,6 +105,7 @@ export async function latencyRun(options: LatencyOptions): Promise<LatencyResult
   let errors = 0;
   let firstError: string | undefined;
   let sentInMeasure = 0;
+  let ackedInMeasure = 0;
 
   // Producer: a timer that sends what the rate owes (so timer lateness becomes bigger batches, not
   // a lower rate), capped so a stalled loop does not send one huge batch.
@@ -113,12 +122,16 @@ export async function latencyRun(options: LatencyOptions): Promise<LatencyResult
       const timestamp = Math.round(now);
       const batch = buildBatch(valuePool.slice(0, owed), timestamp);
       const request = prebuildProduce(produceVersion, options.topic, 0, 1, batch);
+      // The sink answers with a bare correlation id.
+      if (options.raw) request.responseHeaderVersion = 0;
       sent += owed;
       if (timestamp >= measureFrom) sentInMeasure += owed;
       const sentAt = performance.now();
       producer.sendPrebuilt(request).then(
         (body) => {
           if (timestamp >= measureFrom) acks.push(performance.now() - sentAt);
+          if (timestamp >= measureFrom) ackedInMeasure += owed;
+          if (options.raw) return;
           const error =
             decodeProduceResponse(body, produceVersion).responses[0]?.partitionResponses[0]?.errorCode ?? -1;
           if (error !== 0) {
@@ -145,7 +158,17 @@ export async function latencyRun(options: LatencyOptions): Promise<LatencyResult
   });
   let offset = 0;
   let seenInMeasure = 0;
-  while (!(producerDone && (seenInMeasure >= sentInMeasure || nowMs() > doneAt + 5000))) {
+  // The sink has no consumer: wait for the acknowledgements of the measured window instead.
+  while (
+    consumer === undefined &&
+    !(producerDone && (ackedInMeasure >= sentInMeasure || nowMs() > doneAt + 5000))
+  ) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  while (
+    consumer !== undefined &&
+    !(producerDone && (seenInMeasure >= sentInMeasure || nowMs() > doneAt + 5000))
+  ) {
     const response = await fetch(consumer, fetchVersion, options.topic, [{ partition: 0, offset }], {
       maxWaitMs: 500,
       minBytes: 1,
@@ -177,11 +200,11 @@ export async function latencyRun(options: LatencyOptions): Promise<LatencyResult
     }
   }
   producer.close();
-  consumer.close();
-  const sorted = latencies.subarray(0, counted).sort();
+  consumer?.close();
   acks.sort((a, b) => a - b);
+  const sorted = consumer === undefined ? Float64Array.from(acks) : latencies.subarray(0, counted).sort();
   return {
-    records: counted,
+    records: consumer === undefined ? ackedInMeasure : counted,
     sent,
     sentRate: (sent / (sendUntil - started)) * 1000,
     p50: percentile(sorted, 0.5),
