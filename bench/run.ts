@@ -354,22 +354,24 @@ function rssSampler(pid: number): () => number {
 // ---------------------------------------------------------------------------------------------
 // Workloads
 
+type SinkMode = 'null' | 'write' | 'fdatasync';
+
+/** Id of a raw baseline produce row: the sink in `mode`, over `files` files (`/p<files>` when > 1). */
+function sinkRowId(recordSize: number, mode: SinkMode, files = 1): string {
+  return `baseline/produce/${recordSize}B/${mode}${files > 1 ? `/p${files}` : ''}`;
+}
+
 /**
  * Id of the raw baseline a produce row of `partitions` partitions is compared with: appends to one
  * file (`write`, or `fdatasync` when the row syncs), or for a synced row of several partitions one
  * file per partition, each with a group commit of its own (`fdatasync/p<P>`).
  */
 function baselineId(recordSize: number, synced: boolean, partitions = 1): string {
-  const mode = synced ? 'fdatasync' : 'write';
-  return `baseline/produce/${recordSize}B/${mode}${synced && partitions > 1 ? `/p${partitions}` : ''}`;
+  return synced ? sinkRowId(recordSize, 'fdatasync', partitions) : sinkRowId(recordSize, 'write');
 }
 
-async function baselineJob(
-  recordSize: number,
-  mode: 'null' | 'write' | 'fdatasync',
-  files = 1,
-): Promise<void> {
-  const id = `baseline/produce/${recordSize}B/${mode}${files > 1 ? `/p${files}` : ''}`;
+async function baselineJob(recordSize: number, mode: SinkMode, files = 1): Promise<void> {
+  const id = sinkRowId(recordSize, mode, files);
   const serveId = `baseline/consume/${recordSize}B/read`;
   const wantServe = mode === 'write' && files === 1 && wanted(serveId);
   if (!wanted(id) && !wantServe) return;

@@ -56,7 +56,7 @@ function partitionOf(frame: Buffer): number {
   const clientIdLength = frame.readInt16BE(at);
   at += 2 + Math.max(0, clientIdLength);
   let skip: number;
-  [skip, at] = uvarint(frame, at); // header tagged fields (none)
+  [, at] = uvarint(frame, at); // header tagged fields (none)
   [skip, at] = uvarint(frame, at); // transactional id, length + 1
   at += Math.max(0, skip - 1) + 2 + 4; // acks, timeout
   [, at] = uvarint(frame, at); // topic count + 1
@@ -77,6 +77,10 @@ class GroupCommitFile {
     private readonly mode: Mode,
     private readonly fd: number,
   ) {}
+
+  close(): void {
+    if (this.fd >= 0) closeSync(this.fd);
+  }
 
   add(frame: Buffer, socket: Socket): void {
     this.queue.push(frame);
@@ -135,13 +139,10 @@ function acknowledge(batch: Waiting[]): void {
 }
 
 function receive(mode: Mode, path: string, fileCount: number): void {
-  const fds: number[] = [];
-  const files: GroupCommitFile[] = [];
-  for (let index = 0; index < fileCount; index++) {
+  const files = Array.from({ length: fileCount }, (_, index) => {
     const fd = mode === 'null' ? -1 : openSync(fileCount === 1 ? path : `${path}.${index}`, 'w');
-    fds.push(fd);
-    files.push(new GroupCommitFile(mode, fd));
-  }
+    return new GroupCommitFile(mode, fd);
+  });
   const touched = new Set<GroupCommitFile>();
 
   listen((socket) => {
@@ -158,7 +159,7 @@ function receive(mode: Mode, path: string, fileCount: number): void {
     socket.on('error', () => socket.destroy());
   });
   process.on('exit', () => {
-    for (const fd of fds) if (fd >= 0) closeSync(fd);
+    for (const file of files) file.close();
   });
 }
 

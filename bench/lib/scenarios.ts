@@ -158,17 +158,14 @@ export async function latencyRun(options: LatencyOptions): Promise<LatencyResult
   });
   let offset = 0;
   let seenInMeasure = 0;
+  /** Every record of the measured window `reached` its end, or 5 s passed after the producer stopped. */
+  const finished = (reached: number): boolean =>
+    producerDone && (reached >= sentInMeasure || nowMs() > doneAt + 5000);
   // The sink has no consumer: wait for the acknowledgements of the measured window instead.
-  while (
-    consumer === undefined &&
-    !(producerDone && (ackedInMeasure >= sentInMeasure || nowMs() > doneAt + 5000))
-  ) {
+  while (consumer === undefined && !finished(ackedInMeasure)) {
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
-  while (
-    consumer !== undefined &&
-    !(producerDone && (seenInMeasure >= sentInMeasure || nowMs() > doneAt + 5000))
-  ) {
+  while (consumer !== undefined && !finished(seenInMeasure)) {
     const response = await fetch(consumer, fetchVersion, options.topic, [{ partition: 0, offset }], {
       maxWaitMs: 500,
       minBytes: 1,
