@@ -14,6 +14,7 @@ import { cpus, freemem, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type ApacheKafka, apacheKafkaAvailable, startApacheKafka } from './apache-kafka.js';
+import type { ProbeRow } from './baseline/sync-probe.js';
 import { kcatAvailable, kcatConsume, kcatProduce, writeLinesFile } from './kcat.js';
 import { resultsForCharts, writeCharts } from './lib/charts.js';
 import { treeBytes, waitForQuietDisk } from './lib/disk.js';
@@ -34,6 +35,7 @@ import {
   type Listening,
   ROOT,
   rssMiB,
+  runForJson,
   spawnBroker,
   spawnSink,
   waitForConnect,
@@ -58,6 +60,9 @@ const USAGE = `usage: npm run bench -- [options]
                            records are its warm-up and left out of the figures
   --skip-kcat              no kcat rows
   --skip-startup           no start-up figures
+  --disk-mib MIB           MiB per write size of the disk section (256): synced appends against
+                           synced overwrites, bench/baseline/sync-probe.ts, once per repetition;
+                           like a row, it runs when --only is absent or matches 'baseline/disk'
   --latency-ms MS          measured part of each end-to-end latency run (10000)
   --latency-warmup MS      warm-up before it (2000)
   --recovery-sizes LIST    MiB of log for the restart-after-SIGKILL rows (1,200,1024)
@@ -93,6 +98,7 @@ function parseFlags() {
         'skip-kcat': { type: 'boolean', default: false },
         'skip-kafka': { type: 'boolean', default: false },
         'skip-startup': { type: 'boolean', default: false },
+        'disk-mib': { type: 'string', default: '256' },
         profile: { type: 'string' },
         'latency-ms': { type: 'string', default: '10000' },
         'latency-warmup': { type: 'string', default: '2000' },
@@ -121,7 +127,7 @@ if (flags.help) {
   process.stdout.write(USAGE);
   process.exit(0);
 }
-for (const name of ['reps', 'duration', 'latency-ms', 'latency-warmup', 'perf-mib'] as const) {
+for (const name of ['reps', 'duration', 'latency-ms', 'latency-warmup', 'perf-mib', 'disk-mib'] as const) {
   if (!(Number(flags[name]) > 0)) {
     process.stderr.write(`--${name} takes a positive number, not ${JSON.stringify(flags[name])}\n\n${USAGE}`);
     process.exit(2);
@@ -1439,6 +1445,65 @@ async function warmUp(): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The disk alone
+
+const SYNC_PROBE = join(ROOT, 'bench', 'baseline', 'sync-probe.ts');
+const DISK_WRITE_SIZES = [65_536, 262_144, 1_048_576] as const;
+
+interface DiskFigures {
+  mibPerSize: number;
+  /** One entry per write size, each with REPS samples in MB/s. */
+  sizes: { writeBytes: number; append: number[]; overwrite: number[]; zeroAhead: number[] }[];
+}
+
+/**
+ * What the disk syncs with no network and no broker: O_DSYNC appends against overwrites of blocks
+ * written and synced beforehand, and overwrites with a thread preparing those blocks meanwhile
+ * (bench/baseline/sync-probe.ts in a child, once per repetition, in the scratch directory).
+ */
+async function diskProbe(): Promise<DiskFigures> {
+  const mib = Number(flags['disk-mib']);
+  const sizes = DISK_WRITE_SIZES.map((writeBytes) => ({
+    writeBytes,
+    append: [] as number[],
+    overwrite: [] as number[],
+    zeroAhead: [] as number[],
+  }));
+  for (let rep = 0; rep < REPS; rep++) {
+    log(`disk probe ${rep + 1}/${REPS}`);
+    const args = ['--import', 'tsx', SYNC_PROBE, '--dir', scratch, '--mib', String(mib), '--json'];
+    args.push('--sizes', DISK_WRITE_SIZES.join(','));
+    const rows = (await runForJson('sync probe', process.execPath, args, 600_000)) as ProbeRow[];
+    for (const row of rows) {
+      const entry = sizes.find((size) => size.writeBytes === row.writeBytes);
+      entry?.append.push(row.appendMBps);
+      entry?.overwrite.push(row.overwriteMBps);
+      entry?.zeroAhead.push(row.zeroAheadMBps);
+    }
+  }
+  return { mibPerSize: mib, sizes };
+}
+
+function renderDisk(figures: DiskFigures): string {
+  const mbps = (samples: number[]) => range(summarize(samples), (v) => fixed(v, 0));
+  return markdownTable(
+    [
+      `disk alone, O_DSYNC writes of ${figures.mibPerSize} MiB (MB/s)`,
+      'appending (grows the file)',
+      'over synced zeros',
+      'over zeros a thread keeps 64 MiB ahead',
+      'over zeros / appending',
+    ],
+    figures.sizes.map((size) => [
+      size.writeBytes >= MiB ? `${size.writeBytes / MiB} MiB writes` : `${size.writeBytes / 1024} KiB writes`,
+      mbps(size.append),
+      mbps(size.overwrite),
+      mbps(size.zeroAhead),
+      `${(summarize(size.overwrite).median / summarize(size.append).median).toFixed(2)}×`,
+    ]),
+  );
+}
+
 // Start-up
 
 interface StartupFigures {
@@ -1893,6 +1958,7 @@ async function runRepetitions(useKcat: boolean, kafka: ApacheKafka | undefined):
 
 async function report(started: number): Promise<void> {
   const startupFigures = flags['skip-startup'] ? undefined : await startup();
+  const diskFigures = wanted('baseline/disk') ? await diskProbe() : undefined;
   const info = machine();
   const throughput = renderThroughput();
   const report = [
@@ -1919,6 +1985,8 @@ async function report(started: number): Promise<void> {
     renderRecovery(),
     '',
     startupFigures ? renderStartup(startupFigures) : '',
+    '',
+    diskFigures ? renderDisk(diskFigures) : '',
     '',
     `total ${((Date.now() - started) / 1000).toFixed(0)} s`,
   ].join('\n');
@@ -1948,6 +2016,7 @@ async function report(started: number): Promise<void> {
       latency: [...latencyRows.values()],
       recovery: [...recoveryRows.values()],
       startup: startupFigures,
+      disk: diskFigures,
       markdown: report,
     },
     null,

@@ -5,7 +5,7 @@
  * and synced before (only the data has to reach the disk), and what keeping such blocks ahead of
  * the writes costs when it runs at the same time.
  *
- *   node --import tsx bench/baseline/sync-probe.ts [--dir DIR] [--mib N] [--sizes 65536,1048576]
+ *   node --import tsx bench/baseline/sync-probe.ts [--dir DIR] [--mib N] [--sizes 65536,1048576] [--json]
  *
  * For each write size, three runs write N MiB (512) into a new file under DIR (the OS's temporary
  * directory), which is deleted afterwards:
@@ -14,7 +14,8 @@
  *   zero-ahead  a worker thread keeps up to 64 MiB of synced zeros ahead of the writer, in 4 MiB
  *               writes each followed by fdatasync, while the writer overwrites them; the writer
  *               waits when it catches up, so its rate includes the cost of the zeros.
- * Prints a Markdown table of MB/s (10^6 bytes per second).
+ * Prints a Markdown table of MB/s (10^6 bytes per second), or with --json the rows as JSON (what
+ * `npm run bench` runs for its disk section).
  */
 import { closeSync, constants, fdatasyncSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,7 +26,7 @@ import { Worker } from 'node:worker_threads';
 const ZERO_CHUNK = 4 << 20;
 const ZERO_AHEAD = 64 << 20;
 
-interface ProbeRow {
+export interface ProbeRow {
   writeBytes: number;
   appendMBps: number;
   overwriteMBps: number;
@@ -152,6 +153,7 @@ async function main(): Promise<void> {
       dir: { type: 'string', default: tmpdir() },
       mib: { type: 'string', default: '512' },
       sizes: { type: 'string', default: '65536,262144,1048576' },
+      json: { type: 'boolean', default: false },
     },
   });
   const sizes = values.sizes.split(',').map(Number);
@@ -159,7 +161,8 @@ async function main(): Promise<void> {
   if (sizes.some((size) => !Number.isInteger(size) || size <= 0) || !(mib > 0)) {
     throw new Error('--sizes takes positive byte counts, --mib a positive number');
   }
-  console.log(probeTable(await probe(values.dir, sizes, mib)));
+  const rows = await probe(values.dir, sizes, mib);
+  console.log(values.json ? JSON.stringify(rows) : probeTable(rows));
 }
 
 await main();

@@ -40,6 +40,19 @@ describe('synced-write probe', () => {
     assert.deepEqual(readdirSync(dir), []);
   });
 
+  test('with --json prints one row per write size, every rate a positive number', async () => {
+    const script = join(import.meta.dirname, '..', '..', 'bench', 'baseline', 'sync-probe.ts');
+    const args = ['--import', 'tsx', script, '--dir', dir, '--mib', '4', '--sizes', '262144', '--json'];
+    const { stdout } = await run(process.execPath, args);
+    const rows = JSON.parse(stdout) as Record<string, number>[];
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0]!.writeBytes, 262144);
+    for (const key of ['appendMBps', 'overwriteMBps', 'zeroFillMBps', 'zeroAheadMBps']) {
+      assert.ok(rows[0]![key]! > 0, `${key}: ${rows[0]![key]}`);
+    }
+    assert.deepEqual(readdirSync(dir), []);
+  });
+
   test('refuses a write size that is not a positive byte count', async () => {
     const script = join(import.meta.dirname, '..', '..', 'bench', 'baseline', 'sync-probe.ts');
     await assert.rejects(
