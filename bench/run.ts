@@ -1469,6 +1469,10 @@ async function diskProbe(): Promise<DiskFigures> {
     overwrite: [] as number[],
     zeroAhead: [] as number[],
   }));
+  // As before a row: no dirty page cache of earlier rows, no discards of their deleted files.
+  spawnSync('sync');
+  const quiet = await waitForQuietDisk(scratch);
+  log(`disk probe: disk ${quiet.quiet ? 'quiet' : 'still stalling'} after ${fixed(quiet.waitedMs / 1000, 1)} s`);
   for (let rep = 0; rep < REPS; rep++) {
     log(`disk probe ${rep + 1}/${REPS}`);
     const args = ['--import', 'tsx', SYNC_PROBE, '--dir', scratch, '--mib', String(mib), '--json'];
@@ -1504,6 +1508,7 @@ function renderDisk(figures: DiskFigures): string {
   );
 }
 
+// ---------------------------------------------------------------------------------------------
 // Start-up
 
 interface StartupFigures {
