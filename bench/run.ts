@@ -1472,7 +1472,9 @@ async function diskProbe(): Promise<DiskFigures> {
   // As before a row: no dirty page cache of earlier rows, no discards of their deleted files.
   spawnSync('sync');
   const quiet = await waitForQuietDisk(scratch);
-  log(`disk probe: disk ${quiet.quiet ? 'quiet' : 'still stalling'} after ${fixed(quiet.waitedMs / 1000, 1)} s`);
+  log(
+    `disk probe: disk ${quiet.quiet ? 'quiet' : 'still stalling'} after ${fixed(quiet.waitedMs / 1000, 1)} s`,
+  );
   for (let rep = 0; rep < REPS; rep++) {
     log(`disk probe ${rep + 1}/${REPS}`);
     const args = ['--import', 'tsx', SYNC_PROBE, '--dir', scratch, '--mib', String(mib), '--json'];
