@@ -1469,23 +1469,20 @@ async function diskProbe(): Promise<DiskFigures> {
     overwrite: [] as number[],
     zeroAhead: [] as number[],
   }));
-  // As before a row: no dirty page cache of earlier rows, no discards of their deleted files.
-  spawnSync('sync');
-  const quiet = await waitForQuietDisk(scratch);
-  log(
-    `disk probe: disk ${quiet.quiet ? 'quiet' : 'still stalling'} after ${fixed(quiet.waitedMs / 1000, 1)} s`,
-  );
   for (let rep = 0; rep < REPS; rep++) {
     log(`disk probe ${rep + 1}/${REPS}`);
     const args = ['--import', 'tsx', SYNC_PROBE, '--dir', scratch, '--mib', String(mib), '--json'];
     args.push('--sizes', DISK_WRITE_SIZES.join(','));
-    const rows = (await runForJson('sync probe', process.execPath, args, 600_000)) as ProbeRow[];
-    for (const row of rows) {
-      const entry = sizes.find((size) => size.writeBytes === row.writeBytes);
-      entry?.append.push(row.appendMBps);
-      entry?.overwrite.push(row.overwriteMBps);
-      entry?.zeroAhead.push(row.zeroAheadMBps);
-    }
+    // Like a row: after `sync`, and on a quiet disk when the rows before deleted much.
+    await settled('baseline', async () => {
+      const rows = (await runForJson('sync probe', process.execPath, args, 600_000)) as ProbeRow[];
+      for (const row of rows) {
+        const entry = sizes.find((size) => size.writeBytes === row.writeBytes);
+        entry?.append.push(row.appendMBps);
+        entry?.overwrite.push(row.overwriteMBps);
+        entry?.zeroAhead.push(row.zeroAheadMBps);
+      }
+    });
   }
   return { mibPerSize: mib, sizes };
 }
