@@ -7,12 +7,12 @@ import { after, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
+const script = join(import.meta.dirname, '..', '..', 'bench', 'baseline', 'sync-probe.ts');
 const dir = mkdtempSync(join(tmpdir(), 'samsa-sync-probe-test-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('synced-write probe', () => {
   test('measures append, overwrite and zero-ahead for each write size and removes its file', async () => {
-    const script = join(import.meta.dirname, '..', '..', 'bench', 'baseline', 'sync-probe.ts');
     const args = ['--import', 'tsx', script, '--dir', dir, '--mib', '6', '--sizes', '65536,1048576'];
     const { stdout } = await run(process.execPath, args);
     const rows = stdout
@@ -41,7 +41,6 @@ describe('synced-write probe', () => {
   });
 
   test('with --json prints one row per write size, every rate a positive number', async () => {
-    const script = join(import.meta.dirname, '..', '..', 'bench', 'baseline', 'sync-probe.ts');
     const args = ['--import', 'tsx', script, '--dir', dir, '--mib', '4', '--sizes', '262144', '--json'];
     const { stdout } = await run(process.execPath, args);
     const rows = JSON.parse(stdout) as Record<string, number>[];
@@ -54,7 +53,6 @@ describe('synced-write probe', () => {
   });
 
   test('refuses a write size that is not a positive byte count', async () => {
-    const script = join(import.meta.dirname, '..', '..', 'bench', 'baseline', 'sync-probe.ts');
     await assert.rejects(
       run(process.execPath, ['--import', 'tsx', script, '--dir', dir, '--sizes', '0']),
       (error: Error) =>
