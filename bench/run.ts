@@ -42,6 +42,7 @@ import {
 } from './lib/processes.js';
 import { firstFetchAt, type LatencyResult, latencyRunInChild } from './lib/scenarios.js';
 import { compact, fixed, markdownTable, range, type Summary, summarize } from './lib/stats.js';
+import { checkTargets, renderTargets, resultsForTargets } from './lib/targets.js';
 import { WireConnection } from './lib/wire.js';
 import { summarizeProfile } from './profile-summary.js';
 
@@ -84,6 +85,7 @@ const USAGE = `usage: npm run bench -- [options]
   -h, --help               this text
 
 Charts of a saved run: node --import tsx bench/charts.ts bench/results/<timestamp>.json [--out DIR]
+Targets of a saved run: node --import tsx bench/targets.ts bench/results/<timestamp>.json
 `;
 
 function parseFlags() {
@@ -1991,6 +1993,20 @@ async function report(started: number): Promise<void> {
     startupFigures ? renderStartup(startupFigures) : '',
     '',
     diskFigures ? renderDisk(diskFigures) : '',
+    '',
+    'Targets (docs/benchmarks.md), medians of this run:',
+    '',
+    renderTargets(
+      checkTargets(
+        resultsForTargets({
+          rows: [...rows.values()],
+          perfTool: [...perfRows.values()],
+          latency: [...latencyRows.values()],
+          recovery: [...recoveryRows.values()],
+          startup: startupFigures,
+        }),
+      ),
+    ),
     '',
     `total ${((Date.now() - started) / 1000).toFixed(0)} s`,
   ].join('\n');

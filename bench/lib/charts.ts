@@ -194,7 +194,7 @@ export interface ResultsForCharts {
   perfTool: readonly { id: string; samples: readonly { recordsPerSec: number }[] }[];
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
+export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
 }
 
@@ -209,7 +209,7 @@ function numbersOf(value: unknown, keys: readonly string[]): Record<string, numb
   return out;
 }
 
-function rowsOf<K extends string>(
+export function rowsOf<K extends string>(
   value: unknown,
   keys: readonly K[],
 ): { id: string; samples: Record<K, number>[] }[] {

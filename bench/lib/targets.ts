@@ -1,0 +1,335 @@
+/**
+ * The performance targets of docs/benchmarks.md, checked against one run's results JSON: every
+ * comparison is between figures of the same run (Samsa over Apache Kafka, or Samsa over itself),
+ * medians of the repetitions. `bench/run.ts` prints this table at the end of its report, and
+ * `bench/targets.ts` prints it for a saved run.
+ */
+import { isObject, rowsOf } from './charts.js';
+import { compact, markdownTable, summarize } from './stats.js';
+
+export type TargetStatus = 'met' | 'missed' | 'not measured';
+
+export interface TargetCheck {
+  /** What the target asks, e.g. "produce, Samsa fsync / Kafka ≥ 1.0". */
+  target: string;
+  /** One line per compared workload: "100 B, 1 partition, acks=1: 0.91× (2.10 M / 2.31 M)". */
+  figures: string[];
+  /** How many of the workloads met it, of those measured. */
+  met: number;
+  measured: number;
+  status: TargetStatus;
+}
+
+/** The figures of a results file the targets read. Missing parts make those targets "not measured". */
+export interface ResultsForTargets {
+  /** Median records/s by row id, of the throughput rows and the perf-tool rows. */
+  throughput: ReadonlyMap<string, number>;
+  /** Median end-to-end p99 (ms) by latency row id. */
+  latencyP99: ReadonlyMap<string, number>;
+  /** Median spawn → first Fetch at the log end (ms) and the log's size, by recovery row id. */
+  recovery: ReadonlyMap<string, { fetchMs: number; logMiB: number }>;
+  startup?: {
+    spawnToConnectMs: number;
+    idleRssMiB: number;
+    inProcessDiskMs: number;
+    inProcessMemoryMs: number;
+  };
+}
+
+const SIZES = [100, 1024] as const;
+const PARTITIONS = [1, 6] as const;
+const ACKS = [1, -1] as const;
+const MANY_PARTITIONS = 1000;
+/** The targets' limits (the issue's, with MB = 10^6 bytes). */
+export const LIMITS = {
+  startupMs: 500,
+  idleRssBytes: 100e6,
+  inProcessMs: 50,
+  manyPartitionsShare: 0.7,
+  /** Recovery counts as independent of the log's size if the largest log takes at most this
+   * factor of the time of a log at most a fourth of its size. */
+  recoveryGrowth: 1.25,
+} as const;
+
+function medians(rows: readonly { id: string; samples: readonly Record<string, number>[] }[], key: string) {
+  const out = new Map<string, number>();
+  for (const row of rows) {
+    const m = summarize(row.samples.map((s) => s[key] ?? Number.NaN)).median;
+    if (Number.isFinite(m)) out.set(row.id, m);
+  }
+  return out;
+}
+
+function finite(value: unknown): number {
+  if (isObject(value) && typeof value.median === 'number') return value.median;
+  return Number.NaN;
+}
+
+/** Reads the figures the targets need from a parsed results JSON (older files lack some parts). */
+export function resultsForTargets(json: unknown): ResultsForTargets {
+  if (!isObject(json)) throw new Error('not a results object');
+  const throughput = new Map([
+    ...medians(rowsOf(json.rows, ['recordsPerSec']), 'recordsPerSec'),
+    ...medians(rowsOf(json.perfTool, ['recordsPerSec']), 'recordsPerSec'),
+  ]);
+  const recovery = new Map<string, { fetchMs: number; logMiB: number }>();
+  for (const row of rowsOf(json.recovery, ['fetchMs', 'logMiB'])) {
+    const fetchMs = summarize(row.samples.map((s) => s.fetchMs)).median;
+    const logMiB = summarize(row.samples.map((s) => s.logMiB)).median;
+    if (Number.isFinite(fetchMs) && Number.isFinite(logMiB)) recovery.set(row.id, { fetchMs, logMiB });
+  }
+  const s = json.startup;
+  const startup = isObject(s)
+    ? {
+        spawnToConnectMs: finite(s.spawnToConnectMs),
+        idleRssMiB: finite(s.idleRssMiB),
+        inProcessDiskMs: finite(s.inProcessDiskMs),
+        inProcessMemoryMs: finite(s.inProcessMemoryMs),
+      }
+    : undefined;
+  return {
+    throughput,
+    latencyP99: medians(rowsOf(json.latency, ['p99']), 'p99'),
+    recovery,
+    ...(startup ? { startup } : {}),
+  };
+}
+
+function ratio(value: number): string {
+  return `${value.toFixed(2)}×`;
+}
+
+function sizeName(size: number): string {
+  return size === 1024 ? '1 KiB' : `${size} B`;
+}
+
+function workloadName(size: number, partitions: number, acks?: number, lz4 = false): string {
+  const p = `${partitions} partition${partitions === 1 ? '' : 's'}`;
+  const a = acks === undefined ? '' : `, acks=${acks === -1 ? 'all' : acks}`;
+  return `${sizeName(size)}, ${p}${a}${lz4 ? ', lz4' : ''}`;
+}
+
+interface Pair {
+  name: string;
+  ours: string;
+  theirs: string;
+}
+
+/** A target that each pair meets when ours / theirs ≥ `atLeast` (throughput) or ≤ `atMost` (latency). */
+function compare(
+  target: string,
+  pairs: readonly Pair[],
+  values: ReadonlyMap<string, number>,
+  bound: { atLeast: number } | { atMost: number },
+  format: (value: number) => string,
+): TargetCheck {
+  const figures: string[] = [];
+  let met = 0;
+  let measured = 0;
+  for (const { name, ours, theirs } of pairs) {
+    const a = values.get(ours);
+    const b = values.get(theirs);
+    if (a === undefined || b === undefined || b === 0) continue;
+    const r = a / b;
+    measured++;
+    const ok = 'atLeast' in bound ? r >= bound.atLeast : r <= bound.atMost;
+    if (ok) met++;
+    figures.push(`${name}: ${ok ? `**${ratio(r)}**` : ratio(r)} (${format(a)} / ${format(b)})`);
+  }
+  return { target, figures, met, measured, status: status(met, measured) };
+}
+
+function status(met: number, measured: number): TargetStatus {
+  if (measured === 0) return 'not measured';
+  return met === measured ? 'met' : 'missed';
+}
+
+function single(
+  target: string,
+  value: number | undefined,
+  ok: (v: number) => boolean,
+  text: string,
+): TargetCheck {
+  if (value === undefined || !Number.isFinite(value)) {
+    return { target, figures: [], met: 0, measured: 0, status: 'not measured' };
+  }
+  const met = ok(value) ? 1 : 0;
+  return { target, figures: [text], met, measured: 1, status: met === 1 ? 'met' : 'missed' };
+}
+
+function producePairs(samsa: 'fsync' | 'pagecache', kafka: '' | 'flush1/'): Pair[] {
+  return SIZES.flatMap((size) =>
+    PARTITIONS.flatMap((p) =>
+      ACKS.map((acks) => ({
+        name: workloadName(size, p, acks),
+        ours: `samsa/produce/${size}B/${samsa}/p${p}/acks${acks}`,
+        theirs: `kafka/produce/${size}B/${kafka}p${p}/acks${acks}`,
+      })),
+    ),
+  );
+}
+
+function perfProducePairs(samsa: 'fsync' | 'pagecache'): Pair[] {
+  return SIZES.flatMap((size) =>
+    PARTITIONS.flatMap((p) =>
+      [
+        { acks: 1, lz4: false },
+        { acks: -1, lz4: false },
+        { acks: 1, lz4: true },
+      ].map(({ acks, lz4 }) => {
+        const tail = `${size}B/%p${p}/acks${acks}${lz4 ? '/lz4' : ''}`;
+        return {
+          name: workloadName(size, p, acks, lz4),
+          ours: `samsa/perftool/produce/${tail.replace('%', `${samsa}/`)}`,
+          theirs: `kafka/perftool/produce/${tail.replace('%', '')}`,
+        };
+      }),
+    ),
+  );
+}
+
+function consumePairs(kind: 'consume' | 'perftool/consume'): Pair[] {
+  return SIZES.flatMap((size) =>
+    PARTITIONS.map((p) => ({
+      name: workloadName(size, p),
+      ours: `samsa/${kind}/${size}B/fsync/p${p}`,
+      theirs: `kafka/${kind}/${size}B/p${p}`,
+    })),
+  );
+}
+
+function recoveryCheck(recovery: ReadonlyMap<string, { fetchMs: number; logMiB: number }>): TargetCheck {
+  const target = `recovery after SIGKILL independent of log size (time at the largest log ≤ ${LIMITS.recoveryGrowth}× the time at one of at most a fourth of its size)`;
+  // Rows of one segment size: the default ones (samsa/recovery/<n>MB) and each variant.
+  const series = new Map<string, { fetchMs: number; logMiB: number }[]>();
+  for (const [id, figure] of recovery) {
+    const variant = id.split('/').slice(3).join('/') || 'default segments';
+    series.set(variant, [...(series.get(variant) ?? []), figure]);
+  }
+  const figures: string[] = [];
+  let met = 0;
+  let measured = 0;
+  for (const [variant, points] of series) {
+    points.sort((a, b) => a.logMiB - b.logMiB);
+    const last = points.at(-1)!;
+    // The largest log against the largest one at most a fourth of its size: the smallest logs'
+    // times are the broker's start-up alone, and their spread is the start-up's.
+    const reference = points.filter((p) => p.logMiB * 4 <= last.logMiB).at(-1);
+    if (reference === undefined) continue;
+    measured++;
+    const growth = last.fetchMs / reference.fetchMs;
+    if (growth <= LIMITS.recoveryGrowth) met++;
+    const path = points.map((p) => `${Math.round(p.fetchMs)}`).join(' → ');
+    const sizes = points.map((p) => `${Math.round(p.logMiB)}`).join(' → ');
+    figures.push(
+      `${variant}: ${path} ms for ${sizes} MiB (${Math.round(last.logMiB)} against ${Math.round(reference.logMiB)} MiB: ${ratio(growth)})`,
+    );
+  }
+  return { target, figures, met, measured, status: status(met, measured) };
+}
+
+/** Every target, in the order of docs/benchmarks.md. */
+export function checkTargets(results: ResultsForTargets): TargetCheck[] {
+  const { throughput, latencyP99, startup } = results;
+  const mib = (bytes: number) => bytes / 2 ** 20;
+  const manyPairs = SIZES.map((size) => ({
+    name: `${sizeName(size)}, ${MANY_PARTITIONS} / 6 partitions`,
+    ours: `samsa/produce/${size}B/fsync/p${MANY_PARTITIONS}/acks1`,
+    theirs: `samsa/produce/${size}B/fsync/p6/acks1`,
+  }));
+  const ms = (v: number) => `${v.toFixed(1)} ms`;
+  return [
+    compare(
+      'produce, our generator: Samsa fsync / Kafka ≥ 1.0',
+      producePairs('fsync', ''),
+      throughput,
+      { atLeast: 1 },
+      compact,
+    ),
+    compare(
+      'produce, our generator: Samsa pagecache / Kafka ≥ 1.0 (same durability)',
+      producePairs('pagecache', ''),
+      throughput,
+      { atLeast: 1 },
+      compact,
+    ),
+    compare(
+      'produce, matched durability: Samsa fsync / Kafka flush.messages=1 ≥ 1.0',
+      producePairs('fsync', 'flush1/'),
+      throughput,
+      { atLeast: 1 },
+      compact,
+    ),
+    compare(
+      'produce, kafka-producer-perf-test: Samsa fsync / Kafka ≥ 1.0',
+      perfProducePairs('fsync'),
+      throughput,
+      { atLeast: 1 },
+      compact,
+    ),
+    compare(
+      'produce, kafka-producer-perf-test: Samsa pagecache / Kafka ≥ 1.0 (same durability)',
+      perfProducePairs('pagecache'),
+      throughput,
+      { atLeast: 1 },
+      compact,
+    ),
+    compare(
+      'consume, C reader, 10 M records: Samsa / Kafka ≥ 1.0',
+      consumePairs('consume'),
+      throughput,
+      { atLeast: 1 },
+      compact,
+    ),
+    compare(
+      'consume, kafka-consumer-perf-test: Samsa / Kafka ≥ 1.0',
+      consumePairs('perftool/consume'),
+      throughput,
+      { atLeast: 1 },
+      compact,
+    ),
+    compare(
+      'p99 end-to-end latency at 10 k records/s: Samsa fsync ≤ Kafka',
+      [{ name: '10 k records/s', ours: 'samsa/latency/10000', theirs: 'kafka/latency/10000' }],
+      latencyP99,
+      { atMost: 1 },
+      ms,
+    ),
+    single(
+      `start-up to first connection < ${LIMITS.startupMs} ms`,
+      startup?.spawnToConnectMs,
+      (v) => v < LIMITS.startupMs,
+      `${Math.round(startup?.spawnToConnectMs ?? 0)} ms`,
+    ),
+    single(
+      `idle RSS < ${LIMITS.idleRssBytes / 1e6} MB (${mib(LIMITS.idleRssBytes).toFixed(1)} MiB)`,
+      startup?.idleRssMiB,
+      (v) => v < mib(LIMITS.idleRssBytes),
+      `${(startup?.idleRssMiB ?? 0).toFixed(0)} MiB`,
+    ),
+    single(
+      `in-process broker started and stopped < ${LIMITS.inProcessMs} ms (on disk)`,
+      startup?.inProcessDiskMs,
+      (v) => v < LIMITS.inProcessMs,
+      `${ms(startup?.inProcessDiskMs ?? 0)} on disk, ${ms(startup?.inProcessMemoryMs ?? 0)} in memory`,
+    ),
+    compare(
+      `produce with ${MANY_PARTITIONS} partitions ≥ ${LIMITS.manyPartitionsShare * 100} % of 6 partitions (Samsa fsync, acks=1)`,
+      manyPairs,
+      throughput,
+      { atLeast: LIMITS.manyPartitionsShare },
+      compact,
+    ),
+    recoveryCheck(results.recovery),
+  ];
+}
+
+/** The targets as a Markdown table; the figures of a target are separated by semicolons. */
+export function renderTargets(checks: readonly TargetCheck[]): string {
+  const rows = checks.map((c) => [
+    c.target,
+    c.figures.length > 0 ? c.figures.join('; ') : 'not in this run',
+    c.status === 'not measured' ? c.status : `${c.status} (${c.met} of ${c.measured})`,
+  ]);
+  return markdownTable(['target', 'this run (Samsa / Kafka unless said)', 'status'], rows);
+}
