@@ -335,7 +335,7 @@ const BROKER_OWN_KEYS = {
     validator: atLeast(-1),
   }),
   'samsa.http.port': define('int', 8080, {
-    doc: 'Samsa: port of the HTTP server (web UI, REST, metrics, health); 0 picks a free one.',
+    doc: 'Samsa: reserved for the HTTP server (web UI, REST, metrics, health), which this version does not start: nothing listens on it yet. Validated so that configs that set it load.',
     validator: between(0, 65535),
   }),
   'samsa.in.memory': define('boolean', false, {
