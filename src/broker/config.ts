@@ -330,8 +330,8 @@ const BROKER_OWN_KEYS = {
     doc: "Most bytes in the answer to a consumer's fetch: a request whose max_bytes is larger is read with this instead (follower fetches are not capped). The first batch of the first partition with data still comes whole (KIP-74).",
     validator: atLeast(1024),
   }),
-  'samsa.fetch.sendfile.min.bytes': define('int', 65536, {
-    doc: "Samsa: in a fetch of several partitions, a partition's part of the response of at least this many bytes goes from the log file to the socket with sendfile (Linux, plain TCP), without being read into the broker's memory; smaller parts, and fetches of one partition (served by read-ahead), are read and copied. -1 turns sendfile off.",
+  'samsa.fetch.sendfile.min.bytes': define('int', -1, {
+    doc: "Samsa: in a fetch of several partitions, a partition's part of the response of at least this many bytes goes from the log file to the socket with sendfile (Linux, plain TCP), without being read into the broker's memory; smaller parts, and fetches of one partition (served by read-ahead), are read and copied. -1 (the default) never uses sendfile: which way is faster depends on the kernel and machine (docs/design.md); 65536 turns it on for parts of 64 KiB or more.",
     validator: atLeast(-1),
   }),
   'samsa.http.port': define('int', 8080, {

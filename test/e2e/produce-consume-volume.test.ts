@@ -67,8 +67,9 @@ function filesSent(started: StartedBroker): number {
 const SENDS_FILES = nativeFiles() !== undefined;
 
 /**
- * On a real data directory, so that reads of 64 KiB or more go from the log files to the socket
- * with sendfile (samsa.fetch.sendfile.min.bytes): both clients check those bytes record by record.
+ * On a real data directory, with sendfile turned on (samsa.fetch.sendfile.min.bytes, off by
+ * default), so that reads of 64 KiB or more go from the log files to the socket with sendfile:
+ * both clients check those bytes record by record.
  */
 describe(`volume: ${VOLUME_RECORDS} keyed records with headers into ${PARTITIONS} partitions`, () => {
   let started: StartedBroker;
@@ -76,7 +77,10 @@ describe(`volume: ${VOLUME_RECORDS} keyed records with headers into ${PARTITIONS
 
   before(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'samsa-volume-'));
-    started = await startBroker({ dataDir, config: { 'num.partitions': PARTITIONS } });
+    started = await startBroker({
+      dataDir,
+      config: { 'num.partitions': PARTITIONS, 'samsa.fetch.sendfile.min.bytes': 65536 },
+    });
   });
 
   after(async () => {
