@@ -18,11 +18,20 @@ import type { ProbeRow } from './baseline/sync-probe.js';
 import { kcatAvailable, kcatConsume, kcatProduce, writeLinesFile } from './kcat.js';
 import { resultsForCharts, writeCharts } from './lib/charts.js';
 import { treeBytes, waitForQuietDisk } from './lib/disk.js';
+import {
+  type Durability,
+  kafkaConsumeId,
+  kafkaProduceId,
+  latencyId,
+  type PerfWorkload,
+  perfToolIds,
+  type SamsaWorkload,
+  samsaIds,
+} from './lib/ids.js';
 import { createTopic, deleteTopic, waitWritable } from './lib/kafka.js';
 import { consumeLoad, type ProduceLoadResult, produceLoad } from './lib/load.js';
 import { buildNativeConsumer, consumeNative, drainNative } from './lib/native-consumer.js';
 import {
-  type Compression,
   consumerPerf,
   type ProducerPerfOptions,
   producerPerf,
@@ -191,8 +200,6 @@ const PERF_MIB = Number(flags['perf-mib']);
 const PERF_WARMUP_SHARE = 0.2;
 const PERF_LINGER_MS = 5;
 const PERF_BATCH_SIZE = 65_536;
-
-type Durability = 'fsync' | 'pagecache';
 
 const JS_CONSUMER = flags['js-consumer'];
 
@@ -463,18 +470,6 @@ async function drain(host: string, port: number, expected: number): Promise<numb
   return performance.now() - started;
 }
 
-interface SamsaWorkload {
-  recordSize: number;
-  durability: Durability;
-  partitions: number;
-  acks: number;
-}
-
-function samsaIds(w: SamsaWorkload): { produce: string; consume: string } {
-  const base = `${w.recordSize}B/${w.durability}/p${w.partitions}`;
-  return { produce: `samsa/produce/${base}/acks${w.acks}`, consume: `samsa/consume/${base}` };
-}
-
 /** A running broker that rows send their load to: Samsa or Apache Kafka. */
 interface Target {
   host: string;
@@ -737,7 +732,7 @@ async function samsaJob(w: SamsaWorkload, broker?: Target): Promise<void> {
         ids.consume,
         `${w.recordSize} B Samsa consume, ${w.durability}, ${w.partitions} partition${w.partitions > 1 ? 's' : ''}`,
         `baseline/consume/${w.recordSize}B/read`,
-        `kafka/consume/${w.recordSize}B/p${w.partitions}`,
+        kafkaConsumeId(w.recordSize, w.partitions),
       );
       try {
         const expected = await fillForConsume(samsa, topic, w.recordSize, result);
@@ -756,11 +751,6 @@ async function samsaJob(w: SamsaWorkload, broker?: Target): Promise<void> {
   }
 }
 
-/** Row id of a Kafka produce row of our generator; `flush` = the topic has flush.messages=1. */
-function kafkaProduceId(recordSize: number, partitions: number, acks: number, flush: boolean): string {
-  return `kafka/produce/${recordSize}B/${flush ? 'flush1/' : ''}p${partitions}/acks${acks}`;
-}
-
 /**
  * The Samsa workload against Apache Kafka, on a fresh topic: in Kafka's default page-cache mode,
  * or (`flush`) on a topic created with flush.messages=1, so that Kafka fsyncs after every append
@@ -774,7 +764,7 @@ async function kafkaJob(
   flush = false,
 ): Promise<void> {
   const produceId = kafkaProduceId(recordSize, partitions, acks, flush);
-  const consumeId = `kafka/consume/${recordSize}B/p${partitions}`;
+  const consumeId = kafkaConsumeId(recordSize, partitions);
   const consumeToo = !flush && acks === 1 && wanted(consumeId);
   if (!wanted(produceId) && !consumeToo) return;
   const plural = partitions > 1 ? 's' : '';
@@ -886,13 +876,6 @@ async function kcatJob(recordSize: number, durability: Durability, acks: number)
 // ---------------------------------------------------------------------------------------------
 // Kafka's own load generators: kafka-producer-perf-test and kafka-consumer-perf-test
 
-interface PerfWorkload {
-  recordSize: number;
-  partitions: number;
-  acks: number;
-  compression: Compression;
-}
-
 /** 100 B and 1 KiB, 1 and 6 partitions, acks=1 and acks=all, no compression; lz4 with acks=1. */
 const PERF_WORKLOADS: readonly PerfWorkload[] = SIZES.flatMap((recordSize) =>
   [1, 6].flatMap((partitions) => [
@@ -960,11 +943,7 @@ function perfRow(id: string, label: string, kind: PerfRow['kind'], peer?: string
 
 function perfIds(w: PerfWorkload, target: PerfTarget): { produce: string; consume: string } {
   const { system, mode } = PERF_TARGETS[target];
-  const lz4 = w.compression === 'lz4' ? '/lz4' : '';
-  return {
-    produce: `${system}/perftool/produce/${w.recordSize}B/${mode}p${w.partitions}/acks${w.acks}${lz4}`,
-    consume: `${system}/perftool/consume/${w.recordSize}B/${mode}p${w.partitions}`,
-  };
+  return perfToolIds(system, mode, w);
 }
 
 /**
@@ -1186,15 +1165,6 @@ async function kafkaLatencyJob(kafka: ApacheKafka, rate: number, flush: boolean)
   } catch (error) {
     target.errors.push(String(error).slice(0, 500));
   }
-}
-
-/**
- * A latency row's id: `samsa/latency/10000` (fsync) and `kafka/latency/10000`, or with `variant`
- * the other durability of each: `samsa/latency/pagecache/10000`, `kafka/latency/flush1/10000`.
- */
-function latencyId(system: 'samsa' | 'kafka', rate: number, variant: boolean): string {
-  if (!variant) return `${system}/latency/${rate}`;
-  return system === 'samsa' ? `samsa/latency/pagecache/${rate}` : `kafka/latency/flush1/${rate}`;
 }
 
 interface RecoverySample {
@@ -1806,7 +1776,7 @@ function kafkaRowIds(): string[] {
   const ids: string[] = [];
   for (const size of SIZES) {
     for (const partitions of [1, 6]) {
-      ids.push(`kafka/consume/${size}B/p${partitions}`);
+      ids.push(kafkaConsumeId(size, partitions));
       for (const acks of [1, -1]) {
         ids.push(kafkaProduceId(size, partitions, acks, false), kafkaProduceId(size, partitions, acks, true));
       }

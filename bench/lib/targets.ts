@@ -5,6 +5,7 @@
  * `bench/targets.ts` prints it for a saved run.
  */
 import { isObject, rowsOf } from './charts.js';
+import { type Durability, kafkaConsumeId, kafkaProduceId, latencyId, perfToolIds, samsaIds } from './ids.js';
 import { compact, markdownTable, summarize } from './stats.js';
 
 export type TargetStatus = 'met' | 'missed' | 'not measured';
@@ -157,44 +158,52 @@ function single(
   return { target, figures: [text], met, measured: 1, status: met === 1 ? 'met' : 'missed' };
 }
 
-function producePairs(samsa: 'fsync' | 'pagecache', kafka: '' | 'flush1/'): Pair[] {
-  return SIZES.flatMap((size) =>
-    PARTITIONS.flatMap((p) =>
+function producePairs(durability: Durability, kafkaFlush: boolean): Pair[] {
+  return SIZES.flatMap((recordSize) =>
+    PARTITIONS.flatMap((partitions) =>
       ACKS.map((acks) => ({
-        name: workloadName(size, p, acks),
-        ours: `samsa/produce/${size}B/${samsa}/p${p}/acks${acks}`,
-        theirs: `kafka/produce/${size}B/${kafka}p${p}/acks${acks}`,
+        name: workloadName(recordSize, partitions, acks),
+        ours: samsaIds({ recordSize, durability, partitions, acks }).produce,
+        theirs: kafkaProduceId(recordSize, partitions, acks, kafkaFlush),
       })),
     ),
   );
 }
 
-function perfProducePairs(samsa: 'fsync' | 'pagecache'): Pair[] {
-  return SIZES.flatMap((size) =>
-    PARTITIONS.flatMap((p) =>
+function perfProducePairs(durability: Durability): Pair[] {
+  return SIZES.flatMap((recordSize) =>
+    PARTITIONS.flatMap((partitions) =>
       [
-        { acks: 1, lz4: false },
-        { acks: -1, lz4: false },
-        { acks: 1, lz4: true },
-      ].map(({ acks, lz4 }) => {
-        const tail = `${size}B/%p${p}/acks${acks}${lz4 ? '/lz4' : ''}`;
+        { acks: 1, compression: 'none' as const },
+        { acks: -1, compression: 'none' as const },
+        { acks: 1, compression: 'lz4' as const },
+      ].map(({ acks, compression }) => {
+        const w = { recordSize, partitions, acks, compression };
         return {
-          name: workloadName(size, p, acks, lz4),
-          ours: `samsa/perftool/produce/${tail.replace('%', `${samsa}/`)}`,
-          theirs: `kafka/perftool/produce/${tail.replace('%', '')}`,
+          name: workloadName(recordSize, partitions, acks, compression === 'lz4'),
+          ours: perfToolIds('samsa', `${durability}/`, w).produce,
+          theirs: perfToolIds('kafka', '', w).produce,
         };
       }),
     ),
   );
 }
 
-function consumePairs(kind: 'consume' | 'perftool/consume'): Pair[] {
-  return SIZES.flatMap((size) =>
-    PARTITIONS.map((p) => ({
-      name: workloadName(size, p),
-      ours: `samsa/${kind}/${size}B/fsync/p${p}`,
-      theirs: `kafka/${kind}/${size}B/p${p}`,
-    })),
+/** The consume rows (ours: the fsync broker's) read back the acks=1 topic of each workload. */
+function consumePairs(tool: 'reader' | 'perftool'): Pair[] {
+  return SIZES.flatMap((recordSize) =>
+    PARTITIONS.map((partitions) => {
+      const w = { recordSize, partitions, acks: 1, compression: 'none' as const };
+      return {
+        name: workloadName(recordSize, partitions),
+        ours:
+          tool === 'reader'
+            ? samsaIds({ ...w, durability: 'fsync' }).consume
+            : perfToolIds('samsa', 'fsync/', w).consume,
+        theirs:
+          tool === 'reader' ? kafkaConsumeId(recordSize, partitions) : perfToolIds('kafka', '', w).consume,
+      };
+    }),
   );
 }
 
@@ -232,30 +241,32 @@ function recoveryCheck(recovery: ReadonlyMap<string, { fetchMs: number; logMiB: 
 export function checkTargets(results: ResultsForTargets): TargetCheck[] {
   const { throughput, latencyP99, startup } = results;
   const mib = (bytes: number) => bytes / 2 ** 20;
+  const fsyncProduce = (recordSize: number, partitions: number) =>
+    samsaIds({ recordSize, durability: 'fsync', partitions, acks: 1 }).produce;
   const manyPairs = SIZES.map((size) => ({
     name: `${sizeName(size)}, ${MANY_PARTITIONS} / 6 partitions`,
-    ours: `samsa/produce/${size}B/fsync/p${MANY_PARTITIONS}/acks1`,
-    theirs: `samsa/produce/${size}B/fsync/p6/acks1`,
+    ours: fsyncProduce(size, MANY_PARTITIONS),
+    theirs: fsyncProduce(size, 6),
   }));
   const ms = (v: number) => `${v.toFixed(1)} ms`;
   return [
     compare(
       'produce, our generator: Samsa fsync / Kafka ≥ 1.0',
-      producePairs('fsync', ''),
+      producePairs('fsync', false),
       throughput,
       { atLeast: 1 },
       compact,
     ),
     compare(
       'produce, our generator: Samsa pagecache / Kafka ≥ 1.0 (same durability)',
-      producePairs('pagecache', ''),
+      producePairs('pagecache', false),
       throughput,
       { atLeast: 1 },
       compact,
     ),
     compare(
       'produce, matched durability: Samsa fsync / Kafka flush.messages=1 ≥ 1.0',
-      producePairs('fsync', 'flush1/'),
+      producePairs('fsync', true),
       throughput,
       { atLeast: 1 },
       compact,
@@ -276,21 +287,27 @@ export function checkTargets(results: ResultsForTargets): TargetCheck[] {
     ),
     compare(
       'consume, C reader, 10 M records: Samsa / Kafka ≥ 1.0',
-      consumePairs('consume'),
+      consumePairs('reader'),
       throughput,
       { atLeast: 1 },
       compact,
     ),
     compare(
       'consume, kafka-consumer-perf-test: Samsa / Kafka ≥ 1.0',
-      consumePairs('perftool/consume'),
+      consumePairs('perftool'),
       throughput,
       { atLeast: 1 },
       compact,
     ),
     compare(
       'p99 end-to-end latency at 10 k records/s: Samsa fsync ≤ Kafka',
-      [{ name: '10 k records/s', ours: 'samsa/latency/10000', theirs: 'kafka/latency/10000' }],
+      [
+        {
+          name: '10 k records/s',
+          ours: latencyId('samsa', 10_000, false),
+          theirs: latencyId('kafka', 10_000, false),
+        },
+      ],
       latencyP99,
       { atMost: 1 },
       ms,
