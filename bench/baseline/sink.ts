@@ -1,11 +1,13 @@
 /**
  * The raw baseline: what Node, loopback TCP and this disk allow, with no Kafka logic at all.
  *
- *   node --import tsx bench/baseline/sink.ts receive <null|write|fdatasync> <file> [files]
+ *   node --import tsx bench/baseline/sink.ts receive <null|write|fdatasync|dsync> <file> [files]
  *     accepts the load generator's Produce frames (v9), appends each whole frame to <file> and
  *     answers each with an 8-byte frame (size, correlation id). Writes are batched like group
  *     commit: everything received while the previous write (and fdatasync) ran is written with one
- *     writev, then (fdatasync mode) one fdatasync, then acknowledged. With [files] > 1 each frame
+ *     writev, then (fdatasync mode) one fdatasync, then acknowledged. `dsync` opens the files with
+ *     O_DSYNC instead, so the writev itself is synced, as Samsa's default `samsa.fsync.method`
+ *     writes (bench/baseline/sink-ab.ts compares the modes; the benchmark's rows use fdatasync). With [files] > 1 each frame
  *     goes to <file>.<partition mod files>, each file with a group commit of its own, one write in
  *     flight per file, as a broker keeps one log per partition. `null` acknowledges without
  *     touching the disk: the load generator's own ceiling.
@@ -14,11 +16,11 @@
  *
  * Prints "listening on 127.0.0.1:<port>" once it accepts connections.
  */
-import { closeSync, fdatasync, openSync, read, writev } from 'node:fs';
+import { closeSync, constants, fdatasync, openSync, read, writev } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { FrameDecoder } from '../../src/protocol/frame.js';
 
-type Mode = 'null' | 'write' | 'fdatasync';
+type Mode = 'null' | 'write' | 'fdatasync' | 'dsync';
 
 function listen(onConnection: (socket: Socket) => void): void {
   const server = createServer({ noDelay: true }, onConnection);
@@ -140,7 +142,10 @@ function acknowledge(batch: Waiting[]): void {
 
 function receive(mode: Mode, path: string, fileCount: number): void {
   const files = Array.from({ length: fileCount }, (_, index) => {
-    const fd = mode === 'null' ? -1 : openSync(fileCount === 1 ? path : `${path}.${index}`, 'w');
+    const name = fileCount === 1 ? path : `${path}.${index}`;
+    const flags =
+      mode === 'dsync' ? constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_DSYNC : 'w';
+    const fd = mode === 'null' ? -1 : openSync(name, flags);
     return new GroupCommitFile(mode, fd);
   });
   const touched = new Set<GroupCommitFile>();
@@ -193,12 +198,12 @@ if (command === 'receive') {
   const mode = rest[0] as Mode;
   const path = rest[1]!;
   const files = Number(rest[2] ?? '1');
-  if (!['null', 'write', 'fdatasync'].includes(mode)) throw new Error(`unknown mode ${mode}`);
+  if (!['null', 'write', 'fdatasync', 'dsync'].includes(mode)) throw new Error(`unknown mode ${mode}`);
   if (!Number.isInteger(files) || files < 1) throw new Error(`bad file count ${rest[2]}`);
   receive(mode, path, files);
 } else if (command === 'serve') {
   serve(rest[0]!);
 } else {
-  console.error('usage: sink.ts receive <null|write|fdatasync> <file> [files] | serve <file>');
+  console.error('usage: sink.ts receive <null|write|fdatasync|dsync> <file> [files] | serve <file>');
   process.exit(2);
 }
