@@ -326,6 +326,9 @@ const BROKER_OWN_KEYS = {
     doc: 'Samsa, with samsa.durability=fsync: "dsync" writes each append with O_DSYNC (write and sync in one system call); "fdatasync" writes, then fsyncs in a group commit.',
     validator: oneOf('dsync', 'fdatasync'),
   }),
+  'samsa.threads.sched.batch': define('boolean', false, {
+    doc: "Samsa, `samsa start` on Linux: once the broker listens, put its helper threads (libuv's pool, which runs the synced log writes, and V8's) under SCHED_BATCH, so that a thread woken for a write does not preempt the event loop. Measured to help produce spread over several partitions and to cost produce to one partition (docs/design.md), so off by default. No effect on a broker started in-process with startBroker().",
+  }),
   'fetch.max.bytes': define('int', 57671680, {
     doc: "Most bytes in the answer to a consumer's fetch: a request whose max_bytes is larger is read with this instead (follower fetches are not capped). The first batch of the first partition with data still comes whole (KIP-74).",
     validator: atLeast(1024),

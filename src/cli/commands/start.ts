@@ -3,6 +3,7 @@ import pino from 'pino';
 import { Broker } from '../../broker/broker.js';
 import { BROKER_CONFIG, loadBrokerConfig } from '../../broker/config.js';
 import { ConfigException } from '../../util/config-def.js';
+import { batchHelperThreads } from '../../util/thread-scheduling.js';
 import { prettyDestination } from '../pretty-log.js';
 
 interface StartFlags {
@@ -89,6 +90,13 @@ async function start(flags: StartFlags): Promise<void> {
     : pino({ level: flags.logLevel });
   for (const warning of config.warnings) logger.warn(warning);
   const broker = await Broker.start({ config, logger });
+  if (config.values['samsa.threads.sched.batch'] === true) {
+    const changed = batchHelperThreads();
+    logger.debug(
+      { threads: changed ?? 0 },
+      changed === undefined ? 'SCHED_BATCH not available' : 'helper threads under SCHED_BATCH',
+    );
+  }
   const { host, port } = broker.address;
   console.log(
     `Samsa broker ${broker.brokerId} listening on ${host}:${port} ` +
