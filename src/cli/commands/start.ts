@@ -92,10 +92,9 @@ async function start(flags: StartFlags): Promise<void> {
   const broker = await Broker.start({ config, logger });
   if (config.values['samsa.threads.sched.batch'] === true) {
     const changed = batchHelperThreads();
-    logger.debug(
-      { threads: changed ?? 0 },
-      changed === undefined ? 'SCHED_BATCH not available' : 'helper threads under SCHED_BATCH',
-    );
+    if (changed === undefined)
+      logger.warn('samsa.threads.sched.batch: SCHED_BATCH is not available here (Linux only)');
+    else logger.debug({ threads: changed }, 'helper threads under SCHED_BATCH');
   }
   const { host, port } = broker.address;
   console.log(
