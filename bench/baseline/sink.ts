@@ -5,12 +5,13 @@
  *     accepts the load generator's Produce frames (v9), appends each whole frame to <file> and
  *     answers each with an 8-byte frame (size, correlation id). Writes are batched like group
  *     commit: everything received while the previous write (and fdatasync) ran is written with one
- *     writev, then (fdatasync mode) one fdatasync, then acknowledged. `dsync` opens the files with
- *     O_DSYNC instead, so the writev itself is synced, as Samsa's default `samsa.fsync.method`
- *     writes (bench/baseline/sink-ab.ts compares the modes; the benchmark's rows use fdatasync). With [files] > 1 each frame
- *     goes to <file>.<partition mod files>, each file with a group commit of its own, one write in
- *     flight per file, as a broker keeps one log per partition. `null` acknowledges without
- *     touching the disk: the load generator's own ceiling.
+ *     writev, then (fdatasync mode) one fdatasync, then acknowledged. `dsync` opens the files
+ *     with O_DSYNC instead, so the writev itself is synced, as Samsa's default
+ *     `samsa.fsync.method` writes (bench/baseline/sink-ab.ts compares the modes; the benchmark's
+ *     rows use fdatasync). With [files] > 1 each frame goes to <file>.<partition mod files>, each
+ *     file with a group commit of its own, one write in flight per file, as a broker keeps one
+ *     log per partition. `null` acknowledges without touching the disk: the load generator's own
+ *     ceiling.
  *   node --import tsx bench/baseline/sink.ts serve <file>
  *     streams <file> to each connection with positional 1 MiB reads, then closes it.
  *

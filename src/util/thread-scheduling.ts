@@ -63,11 +63,14 @@ export function batchHelperThreads(): number | undefined {
   return changed;
 }
 
-/** The scheduling policy of a thread of this process (Linux, /proc), or undefined. */
-export function threadPolicy(tid: number): number | undefined {
+/**
+ * The scheduling policy of thread `tid` of process `pid` (this one by default), read from
+ * /proc (Linux), or undefined when there is no such thread.
+ */
+export function threadPolicy(tid: number, pid: number | 'self' = 'self'): number | undefined {
   let stat: string;
   try {
-    stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
   } catch {
     return undefined;
   }

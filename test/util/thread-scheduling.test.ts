@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import {
   batchHelperThreads,
@@ -11,16 +11,12 @@ import { startBrokerProcess } from '../helpers/broker-process.js';
 
 const SCHED_OTHER = 0;
 
-/** Scheduling policy of each thread of another process, by thread id (field 41 of its stat). */
+/** Scheduling policy of each thread of another process, by thread id. */
 function policiesOf(pid: number): Map<number, number> {
   const policies = new Map<number, number>();
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      policies.set(Number(tid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[38]));
-    } catch {
-      // the thread ended while listing
-    }
+  for (const tid of readdirSync(`/proc/${pid}/task`).map(Number)) {
+    const policy = threadPolicy(tid, pid);
+    if (policy !== undefined) policies.set(tid, policy); // undefined: the thread ended meanwhile
   }
   return policies;
 }
