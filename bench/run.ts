@@ -23,13 +23,23 @@ import {
   kafkaConsumeId,
   kafkaProduceId,
   latencyId,
+  MANY_PARTITIONS,
+  PERF_WORKLOADS,
   type PerfWorkload,
   perfToolIds,
   type SamsaWorkload,
+  SIZES,
   samsaIds,
 } from './lib/ids.js';
 import { createTopic, deleteTopic, waitWritable } from './lib/kafka.js';
-import { consumeLoad, type ProduceLoadResult, produceLoad } from './lib/load.js';
+import {
+  CONNECTIONS,
+  consumeLoad,
+  IN_FLIGHT,
+  type ProduceLoadResult,
+  produceLoad,
+  RECORDS_PER_BATCH,
+} from './lib/load.js';
 import { buildNativeConsumer, consumeNative, drainNative } from './lib/native-consumer.js';
 import {
   consumerPerf,
@@ -179,14 +189,9 @@ const MAX_PAYLOAD = 768 * 1024 * 1024;
 const CONSUME_RECORDS = Number(flags['consume-records']);
 /** Longest the unmeasured fill of a consume row's topic may take. */
 const FILL_TIMEOUT_MS = 180_000;
-const SIZES = [100, 1024] as const;
-const RECORDS_PER_BATCH: Record<number, number> = { 100: 500, 1024: 64 };
 const KCAT_RECORDS: Record<number, number> = { 100: 1_000_000, 1024: 200_000 };
-const CONNECTIONS = 4;
 /** Partition counts of the Samsa rows; the last one is produced to round-robin like the others. */
-const MANY_PARTITIONS = 1000;
 const SAMSA_PARTITIONS = [1, 6, MANY_PARTITIONS] as const;
-const IN_FLIGHT = 8;
 const MiB = 1024 * 1024;
 const LATENCY_RATES = [10_000, 50_000] as const;
 const LATENCY_MS = Number(flags['latency-ms']);
@@ -875,15 +880,6 @@ async function kcatJob(recordSize: number, durability: Durability, acks: number)
 
 // ---------------------------------------------------------------------------------------------
 // Kafka's own load generators: kafka-producer-perf-test and kafka-consumer-perf-test
-
-/** 100 B and 1 KiB, 1 and 6 partitions, acks=1 and acks=all, no compression; lz4 with acks=1. */
-const PERF_WORKLOADS: readonly PerfWorkload[] = SIZES.flatMap((recordSize) =>
-  [1, 6].flatMap((partitions) => [
-    { recordSize, partitions, acks: 1, compression: 'none' as const },
-    { recordSize, partitions, acks: -1, compression: 'none' as const },
-    { recordSize, partitions, acks: 1, compression: 'lz4' as const },
-  ]),
-);
 
 type PerfTarget = 'samsa' | 'samsa-pagecache' | 'kafka' | 'kafka-flush1';
 

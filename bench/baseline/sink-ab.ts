@@ -13,10 +13,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { produceLoad } from '../lib/load.js';
+import { CONNECTIONS, IN_FLIGHT, produceLoad, RECORDS_PER_BATCH } from '../lib/load.js';
 import { spawnSink } from '../lib/processes.js';
 
-const RECORDS_PER_REQUEST: Record<number, number> = { 100: 500, 1024: 64 };
 const MODES = ['null', 'write', 'fdatasync', 'dsync'];
 
 const { values } = parseArgs({
@@ -32,7 +31,7 @@ const modes = values.modes.split(',');
 const files = Number(values.files);
 const size = Number(values.size);
 const reps = Number(values.reps);
-const recordsPerBatch = RECORDS_PER_REQUEST[size];
+const recordsPerBatch = RECORDS_PER_BATCH[size];
 if (modes.some((mode) => !MODES.includes(mode))) throw new Error(`--modes takes ${MODES.join(', ')}`);
 if (!Number.isInteger(files) || files < 1) throw new Error('--files must be a positive integer');
 if (recordsPerBatch === undefined) throw new Error('--size must be 100 or 1024');
@@ -50,8 +49,8 @@ for (let rep = 1; rep <= reps; rep++) {
         recordSize: size,
         recordsPerBatch,
         acks: 1,
-        connections: 4,
-        inFlight: 8,
+        connections: CONNECTIONS,
+        inFlight: IN_FLIGHT,
         durationMs: Number(values.seconds) * 1000,
         raw: true,
         partitions: files,

@@ -1,10 +1,16 @@
 /**
- * Row ids of the benchmark's results, in one place: `bench/run.ts` names its rows with these,
- * and `bench/lib/targets.ts` finds the rows it compares by the same names.
+ * Row ids of the benchmark's results and the workloads they name, in one place: `bench/run.ts`
+ * runs these workloads and names its rows with these ids, and `bench/lib/targets.ts` finds the
+ * rows it compares by the same names.
  */
 import type { Compression } from './perf-tools.js';
 
 export type Durability = 'fsync' | 'pagecache';
+
+/** Record sizes of every throughput row. */
+export const SIZES = [100, 1024] as const;
+/** The partition count of the scaling rows (Samsa fsync, acks=1). */
+export const MANY_PARTITIONS = 1000;
 
 export interface SamsaWorkload {
   recordSize: number;
@@ -59,3 +65,12 @@ export function perfToolIds(
     consume: `${system}/perftool/consume/${w.recordSize}B/${mode}p${w.partitions}`,
   };
 }
+
+/** 100 B and 1 KiB, 1 and 6 partitions, acks=1 and acks=all, no compression; lz4 with acks=1. */
+export const PERF_WORKLOADS: readonly PerfWorkload[] = SIZES.flatMap((recordSize) =>
+  [1, 6].flatMap((partitions) => [
+    { recordSize, partitions, acks: 1, compression: 'none' as const },
+    { recordSize, partitions, acks: -1, compression: 'none' as const },
+    { recordSize, partitions, acks: 1, compression: 'lz4' as const },
+  ]),
+);

@@ -19,6 +19,15 @@ import {
 } from './kafka.js';
 import { type PrebuiltRequest, WireConnection } from './wire.js';
 
+/**
+ * The benchmark's producer settings, shared by every row of `bench/run.ts` and by
+ * `bench/baseline/sink-ab.ts`: records per Produce request by record size, sockets, and requests
+ * in flight on each.
+ */
+export const RECORDS_PER_BATCH: Readonly<Record<number, number>> = { 100: 500, 1024: 64 };
+export const CONNECTIONS = 4;
+export const IN_FLIGHT = 8;
+
 export interface ProduceLoadOptions {
   host: string;
   port: number;

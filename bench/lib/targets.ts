@@ -5,7 +5,17 @@
  * `bench/targets.ts` prints it for a saved run.
  */
 import { isObject, rowsOf } from './charts.js';
-import { type Durability, kafkaConsumeId, kafkaProduceId, latencyId, perfToolIds, samsaIds } from './ids.js';
+import {
+  type Durability,
+  kafkaConsumeId,
+  kafkaProduceId,
+  latencyId,
+  MANY_PARTITIONS,
+  PERF_WORKLOADS,
+  perfToolIds,
+  SIZES,
+  samsaIds,
+} from './ids.js';
 import { compact, markdownTable, summarize } from './stats.js';
 
 export type TargetStatus = 'met' | 'missed' | 'not measured';
@@ -37,10 +47,8 @@ export interface ResultsForTargets {
   };
 }
 
-const SIZES = [100, 1024] as const;
 const PARTITIONS = [1, 6] as const;
 const ACKS = [1, -1] as const;
-const MANY_PARTITIONS = 1000;
 /** The targets' limits (the issue's, with MB = 10^6 bytes). */
 export const LIMITS = {
   startupMs: 500,
@@ -155,7 +163,7 @@ function single(
     return { target, figures: [], met: 0, measured: 0, status: 'not measured' };
   }
   const met = ok(value) ? 1 : 0;
-  return { target, figures: [text], met, measured: 1, status: met === 1 ? 'met' : 'missed' };
+  return { target, figures: [text], met, measured: 1, status: status(met, 1) };
 }
 
 function producePairs(durability: Durability, kafkaFlush: boolean): Pair[] {
@@ -171,22 +179,11 @@ function producePairs(durability: Durability, kafkaFlush: boolean): Pair[] {
 }
 
 function perfProducePairs(durability: Durability): Pair[] {
-  return SIZES.flatMap((recordSize) =>
-    PARTITIONS.flatMap((partitions) =>
-      [
-        { acks: 1, compression: 'none' as const },
-        { acks: -1, compression: 'none' as const },
-        { acks: 1, compression: 'lz4' as const },
-      ].map(({ acks, compression }) => {
-        const w = { recordSize, partitions, acks, compression };
-        return {
-          name: workloadName(recordSize, partitions, acks, compression === 'lz4'),
-          ours: perfToolIds('samsa', `${durability}/`, w).produce,
-          theirs: perfToolIds('kafka', '', w).produce,
-        };
-      }),
-    ),
-  );
+  return PERF_WORKLOADS.map((w) => ({
+    name: workloadName(w.recordSize, w.partitions, w.acks, w.compression === 'lz4'),
+    ours: perfToolIds('samsa', `${durability}/`, w).produce,
+    theirs: perfToolIds('kafka', '', w).produce,
+  }));
 }
 
 /** The consume rows (ours: the fsync broker's) read back the acks=1 topic of each workload. */
