@@ -1,10 +1,10 @@
 import { closeSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { endianness } from 'node:os';
+import { loadLibc, type NativeFunction } from './libc.js';
 
 /**
- * `sendfile(2)` and the two calls around it, reached through koffi (a foreign function interface
- * that ships prebuilt binaries in its npm package): Node has no sendfile for sockets. Fetch
+ * `sendfile(2)` and the two calls around it, reached through koffi (util/libc.ts): Node has no
+ * sendfile for sockets. Fetch
  * responses use it to hand log bytes from the page cache to a socket without copying them through
  * the JavaScript heap (see docs/design.md, Decisions).
  *
@@ -43,17 +43,6 @@ const POLL_TIMEOUT_MS = 500;
 /** Largest count handed to one sendfile call (Linux caps a call near 2 GiB anyway). */
 const MAX_CALL_BYTES = 1 << 30;
 
-interface AsyncFunction {
-  async(...args: unknown[]): void;
-}
-type NativeFunction = ((...args: unknown[]) => unknown) & AsyncFunction;
-
-interface Koffi {
-  load(path: string): { func(signature: string): NativeFunction };
-  struct(name: string, fields: Record<string, string>): unknown;
-  errno(): number;
-}
-
 const EAGAIN = 11;
 const SYS_CACHESTAT = 451; // the same number on every Linux architecture
 const SC_PAGESIZE = 30;
@@ -67,19 +56,9 @@ export function nativeFiles(): NativeFiles | undefined {
 }
 
 function load(): NativeFiles | null {
-  if (process.platform !== 'linux') return null;
-  let koffi: Koffi;
-  try {
-    koffi = createRequire(import.meta.url)('koffi') as Koffi;
-  } catch {
-    return null;
-  }
-  let libc: ReturnType<Koffi['load']>;
-  try {
-    libc = koffi.load('libc.so.6');
-  } catch {
-    return null;
-  }
+  const native = loadLibc();
+  if (native === null) return null;
+  const { koffi, libc } = native;
   koffi.struct('samsa_pollfd', { fd: 'int', events: 'short', revents: 'short' });
   const dup = libc.func('int dup(int fd)');
   const sendfile = libc.func('long sendfile(int out_fd, int in_fd, int64_t *offset, size_t count)');

@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { loadLibc } from './libc.js';
 
 /**
  * Linux scheduling of the broker's helper threads (`samsa.threads.sched.batch`). Every thread of
@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
  * write per partition handed over about a thousand times a second, the main thread was otherwise
  * switched out involuntarily 1,000-2,300 times a second on six partitions; a write then also
  * waits for a free CPU, which costs one partition, with a single write in flight, more than it
- * gives (docs/design.md, Decisions). Reached through koffi, as sendfile is.
+ * gives (docs/design.md, Decisions). Reached through koffi (util/libc.ts).
  *
  * Only the threads that exist when it is called are changed; the `samsa start` command calls it
  * once the broker listens, after libuv's pool has started. Threads the main thread starts later
@@ -18,24 +18,16 @@ import { createRequire } from 'node:module';
 
 export const SCHED_BATCH = 3;
 
-interface Koffi {
-  load(path: string): { func(signature: string): (...args: unknown[]) => unknown };
-  struct(name: string, fields: Record<string, string>): unknown;
-}
-
 type SetScheduler = (tid: number, policy: number, param: { sched_priority: number }) => unknown;
 
 let setScheduler: SetScheduler | null | undefined;
 
 function loadSetScheduler(): SetScheduler | null {
-  if (process.platform !== 'linux') return null;
+  const native = loadLibc();
+  if (native === null) return null;
   try {
-    const koffi = createRequire(import.meta.url)('koffi') as Koffi;
-    const libc = koffi.load('libc.so.6');
-    koffi.struct('samsa_sched_param', { sched_priority: 'int' });
-    return libc.func(
-      'int sched_setscheduler(int pid, int policy, const samsa_sched_param *param)',
-    ) as SetScheduler;
+    native.koffi.struct('samsa_sched_param', { sched_priority: 'int' });
+    return native.libc.func('int sched_setscheduler(int pid, int policy, const samsa_sched_param *param)');
   } catch {
     return null;
   }
