@@ -4,9 +4,8 @@ import { loadLibc, type NativeFunction } from './libc.js';
 
 /**
  * `sendfile(2)` and the two calls around it, reached through koffi (util/libc.ts): Node has no
- * sendfile for sockets. Fetch
- * responses use it to hand log bytes from the page cache to a socket without copying them through
- * the JavaScript heap (see docs/design.md, Decisions).
+ * sendfile for sockets. Fetch responses use it to hand log bytes from the page cache to a socket
+ * without copying them through the JavaScript heap (see docs/design.md, Decisions).
  *
  * The event loop never waits on the disk: a range whose pages are all in the page cache (asked
  * of the kernel with `cachestat`, Linux 6.5+) is sent from the event loop, where a call costs no
