@@ -17,7 +17,7 @@ import { type ApacheKafka, apacheKafkaAvailable, startApacheKafka } from './apac
 import type { ProbeRow } from './baseline/sync-probe.js';
 import { kcatAvailable, kcatConsume, kcatProduce, writeLinesFile } from './kcat.js';
 import { resultsForCharts, writeCharts } from './lib/charts.js';
-import { treeBytes, waitForQuietDisk } from './lib/disk.js';
+import { diskWriteMeter, treeBytes, waitForQuietDisk } from './lib/disk.js';
 import {
   type Durability,
   kafkaConsumeId,
@@ -69,6 +69,9 @@ const USAGE = `usage: npm run bench -- [options]
 
   --reps N                 repetitions of every row (3); figures are median (min–max)
   --duration MS            length of each produce run of our generator (2000)
+  --row-mib MIB            payload at which a produce run of our generator stops before its
+                           duration (768); with a long --duration, a larger cap measures
+                           sustained rates past the page cache's dirty limits (docs/benchmarks.md)
   --only REGEX             run only the rows whose id matches, e.g. 'samsa/produce/100B/fsync/p1/acks1',
                            'kafka/produce/100B/flush1/', '/perftool/', '^(samsa|kafka)/latency/'
   --skip-kafka             no Apache Kafka rows (its broker is not started)
@@ -114,6 +117,7 @@ function parseFlags() {
         help: { type: 'boolean', short: 'h', default: false },
         reps: { type: 'string', default: '3' },
         duration: { type: 'string', default: '2000' },
+        'row-mib': { type: 'string', default: '768' },
         only: { type: 'string' },
         'no-build': { type: 'boolean', default: false },
         'skip-kcat': { type: 'boolean', default: false },
@@ -148,7 +152,15 @@ if (flags.help) {
   process.stdout.write(USAGE);
   process.exit(0);
 }
-for (const name of ['reps', 'duration', 'latency-ms', 'latency-warmup', 'perf-mib', 'disk-mib'] as const) {
+for (const name of [
+  'reps',
+  'duration',
+  'row-mib',
+  'latency-ms',
+  'latency-warmup',
+  'perf-mib',
+  'disk-mib',
+] as const) {
   if (!(Number(flags[name]) > 0)) {
     process.stderr.write(`--${name} takes a positive number, not ${JSON.stringify(flags[name])}\n\n${USAGE}`);
     process.exit(2);
@@ -184,7 +196,8 @@ function spawnSamsa(options: BrokerSpawnOptions): Promise<Listening> {
 
 const REPS = Number(flags.reps);
 const DURATION_MS = Number(flags.duration);
-const MAX_PAYLOAD = 768 * 1024 * 1024;
+/** Payload at which a produce run stops before DURATION_MS. */
+const MAX_PAYLOAD = Number(flags['row-mib']) * 1024 * 1024;
 /** Records of every consume row's topic (the produce row's topic, filled up to it). */
 const CONSUME_RECORDS = Number(flags['consume-records']);
 /** Longest the unmeasured fill of a consume row's topic may take. */
@@ -223,6 +236,25 @@ interface TopicRead {
 /** A Sample's CPU fields from a cpuMeter reading. */
 function cpuSample(cpu: CpuFigures): Required<Pick<Sample, 'serverCpu' | 'generatorCpu' | 'restCpu'>> {
   return { serverCpu: cpu.server, generatorCpu: cpu.generator, restCpu: cpu.rest };
+}
+
+/**
+ * CPU of `pid`, of the generator and of the rest from now, and the bytes written to the disk of
+ * the data directories, as a share of the `payloadBytes` the run sent: how much of it the server
+ * wrote out while the run ran (the rows of page-cache brokers may leave it dirty in memory).
+ */
+function produceMeter(
+  pid: number,
+): (payloadBytes: number) => Pick<Sample, 'serverCpu' | 'generatorCpu' | 'restCpu' | 'diskShare'> {
+  const cpu = cpuMeter(pid);
+  const disk = diskWriteMeter(scratch);
+  return (payloadBytes) => {
+    const figures = cpuSample(cpu());
+    const written = disk();
+    return written === undefined || payloadBytes === 0
+      ? figures
+      : { ...figures, diskShare: written / payloadBytes };
+  };
 }
 
 function consumeSample(read: TopicRead): Sample {
@@ -283,6 +315,8 @@ interface Sample {
   serverCpu?: number;
   generatorCpu?: number;
   restCpu?: number;
+  /** Bytes written to the disk of the data directories while a produce run ran, over its payload. */
+  diskShare?: number;
   note?: string;
 }
 
@@ -408,7 +442,7 @@ async function baselineJob(recordSize: number, mode: SinkMode, files = 1): Promi
   let produced = 0;
   let payload = 0;
   try {
-    const meter = cpuMeter(sink.child.pid!);
+    const meter = produceMeter(sink.child.pid!);
     const result = await produceLoad({
       host: sink.host,
       port: sink.port,
@@ -423,7 +457,7 @@ async function baselineJob(recordSize: number, mode: SinkMode, files = 1): Promi
       raw: true,
       partitions: files,
     });
-    const cpu = meter();
+    const measured = meter(result.payloadBytes);
     produced = result.records;
     payload = result.payloadBytes;
     produceRow.samples.push({
@@ -431,7 +465,7 @@ async function baselineJob(recordSize: number, mode: SinkMode, files = 1): Promi
       mibPerSec: (result.payloadBytes / MiB / result.elapsedMs) * 1000,
       p50Ms: result.latencyMs.p50,
       p99Ms: result.latencyMs.p99,
-      ...cpuSample(cpu),
+      ...measured,
     });
   } catch (error) {
     produceRow.errors.push(String(error));
@@ -707,7 +741,7 @@ async function samsaJob(w: SamsaWorkload, broker?: Target): Promise<void> {
   }
   const job = async (topic: string): Promise<void> => {
     const stopSampling = rssSampler(samsa.pid);
-    const meter = cpuMeter(samsa.pid);
+    const meter = produceMeter(samsa.pid);
     const result = await produceLoad({
       host: samsa.host,
       port: samsa.port,
@@ -720,7 +754,7 @@ async function samsaJob(w: SamsaWorkload, broker?: Target): Promise<void> {
       durationMs: DURATION_MS,
       maxPayloadBytes: MAX_PAYLOAD,
     });
-    const cpu = meter();
+    const measured = meter(result.payloadBytes);
     const peak = stopSampling();
     if (result.errors > 0) produceRow.errors.push(`${result.errors} failed requests: ${result.firstError}`);
     produceRow.samples.push({
@@ -729,7 +763,7 @@ async function samsaJob(w: SamsaWorkload, broker?: Target): Promise<void> {
       p50Ms: result.latencyMs.p50,
       p99Ms: result.latencyMs.p99,
       peakRssMiB: peak,
-      ...cpuSample(cpu),
+      ...measured,
       note: `Produce v${result.produceVersion}`,
     });
     if (consumeToo && result.records > 0) {
@@ -779,7 +813,7 @@ async function kafkaJob(
     baselineId(recordSize, flush, partitions),
   );
   const job = async (topic: string): Promise<void> => {
-    const meter = cpuMeter(kafka.pid);
+    const meter = produceMeter(kafka.pid);
     const result = await produceLoad({
       host: kafka.host,
       port: kafka.port,
@@ -792,14 +826,14 @@ async function kafkaJob(
       durationMs: DURATION_MS,
       maxPayloadBytes: MAX_PAYLOAD,
     });
-    const cpu = meter();
+    const measured = meter(result.payloadBytes);
     if (result.errors > 0) produceRow.errors.push(`${result.errors} failed requests: ${result.firstError}`);
     produceRow.samples.push({
       recordsPerSec: (result.records / result.elapsedMs) * 1000,
       mibPerSec: (result.payloadBytes / MiB / result.elapsedMs) * 1000,
       p50Ms: result.latencyMs.p50,
       p99Ms: result.latencyMs.p99,
-      ...cpuSample(cpu),
+      ...measured,
     });
     if (consumeToo && result.records > 0) {
       const consumeRow = row(
@@ -1562,6 +1596,7 @@ function renderThroughput(): string {
     const serverCpu = summarize(r.samples.map((s) => s.serverCpu ?? Number.NaN));
     const generatorCpu = summarize(r.samples.map((s) => s.generatorCpu ?? Number.NaN));
     const restCpu = summarize(r.samples.map((s) => s.restCpu ?? Number.NaN));
+    const diskShare = summarize(r.samples.map((s) => s.diskShare ?? Number.NaN));
     return [
       r.label,
       range(own.records, compact),
@@ -1574,6 +1609,7 @@ function renderThroughput(): string {
         ? `${fixed(serverCpu.median, 0)} / ${fixed(generatorCpu.median, 0)}${restCpu.n > 0 ? ` / ${fixed(restCpu.median, 0)}` : ''}`
         : '',
       rss.n > 0 ? fixed(rss.median, 0) : '',
+      diskShare.n > 0 ? range(diskShare, (v) => fixed(v * 100, 0)) : '',
       r.errors.length > 0 ? `⚠ ${r.errors[0]!.slice(0, 120)}` : '',
     ];
   });
@@ -1588,6 +1624,7 @@ function renderThroughput(): string {
       'ack p50 / p99 ms',
       'CPU % server / generator / rest',
       'peak RSS MiB',
+      'written to disk during the run, % of payload',
       'notes',
     ],
     table,
@@ -1934,7 +1971,7 @@ async function report(started: number): Promise<void> {
   const info = machine();
   const throughput = renderThroughput();
   const report = [
-    `Samsa benchmark, ${new Date().toISOString()}, ${REPS} repetition(s) of ${DURATION_MS} ms per produce run`,
+    `Samsa benchmark, ${new Date().toISOString()}, ${REPS} repetition(s) of ${DURATION_MS} ms (at most ${flags['row-mib']} MiB) per produce run`,
     `machine: ${info.nproc} cores (${info.cpu}), ${info.memory}, node ${info.node}, commit ${info.commit}` +
       (info.dirtySrc !== '0' ? ` (+${info.dirtySrc} uncommitted files in src/)` : ''),
     ...(Object.keys(SAMSA_SETTINGS).length > 0

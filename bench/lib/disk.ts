@@ -9,7 +9,7 @@
  * window measures the host's clean-up, not the broker (p99 end-to-end latency of 184 ms instead
  * of a few ms), so rows wait for a quiet disk after large deletions.
  */
-import { constants, lstatSync, readdirSync } from 'node:fs';
+import { constants, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -86,5 +86,50 @@ export async function waitForQuietDisk(dir: string, options: QuietDiskOptions = 
   } finally {
     await file.close();
     await rm(path, { force: true });
+  }
+}
+
+/**
+ * Bytes written to the block device holding `path` since the call, as the kernel counts them
+ * (`/sys/dev/block/MAJOR:MINOR/stat`, sectors written); undefined where there is no such count
+ * (not Linux, or a file system without one block device, such as tmpfs or overlay).
+ *
+ * A produce row that acknowledges from the page cache may leave its bytes dirty in memory
+ * until after the row: this figure says how much of a row's payload reached the disk while it
+ * ran. Every process writing to the device counts, so it is only meaningful on an idle machine.
+ */
+export function diskWriteMeter(path: string): () => number | undefined {
+  const statFile = blockStatFile(path);
+  const start = statFile === undefined ? undefined : sectorsWritten(statFile);
+  return () => {
+    if (statFile === undefined || start === undefined) return undefined;
+    const now = sectorsWritten(statFile);
+    return now === undefined ? undefined : (now - start) * 512;
+  };
+}
+
+function blockStatFile(path: string): string | undefined {
+  if (process.platform !== 'linux') return undefined;
+  let dev: bigint;
+  try {
+    dev = lstatSync(path, { bigint: true }).dev;
+  } catch {
+    return undefined;
+  }
+  // glibc's encoding of dev_t (gnu_dev_major / gnu_dev_minor).
+  const major = ((dev >> 8n) & 0xfffn) | ((dev >> 32n) & ~0xfffn);
+  const minor = (dev & 0xffn) | ((dev >> 12n) & ~0xffn);
+  const file = `/sys/dev/block/${major}:${minor}/stat`;
+  return sectorsWritten(file) === undefined ? undefined : file;
+}
+
+/** The seventh field of a block device's stat file: 512-byte sectors written since boot. */
+function sectorsWritten(statFile: string): number | undefined {
+  try {
+    const field = readFileSync(statFile, 'utf8').trim().split(/\s+/)[6];
+    const sectors = Number(field);
+    return Number.isFinite(sectors) ? sectors : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -1,9 +1,20 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { treeBytes, waitForQuietDisk } from '../../bench/lib/disk.js';
+import { diskWriteMeter, treeBytes, waitForQuietDisk } from '../../bench/lib/disk.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'samsa-disk-test-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -47,5 +58,27 @@ describe('bench disk helpers', () => {
     assert.ok(result.stalls > 0);
     assert.ok(result.waitedMs >= 300, `waited ${result.waitedMs} ms`);
     assert.deepEqual(readdirSync(probeDir), []);
+  });
+
+  test('diskWriteMeter counts synced bytes on the disk of a directory, and nothing where there is no disk', {
+    skip: process.platform !== 'linux' && 'block device counters are read from Linux sysfs',
+  }, () => {
+    // The checkout lies on a real disk, whatever the temporary directory is (tmpfs on some hosts).
+    const onDisk = mkdtempSync(join(process.cwd(), '.disk-meter-test-'));
+    try {
+      const meter = diskWriteMeter(onDisk);
+      const fd = openSync(join(onDisk, 'synced.bin'), 'w');
+      const chunk = Buffer.alloc(1024 * 1024, 7);
+      for (let i = 0; i < 4; i++) writeSync(fd, chunk);
+      fsyncSync(fd);
+      closeSync(fd);
+      const written = meter();
+      assert.ok(written !== undefined, 'the checkout has a block device');
+      assert.ok(written >= 4 * 1024 * 1024, `${written} bytes counted, 4 MiB synced`);
+    } finally {
+      rmSync(onDisk, { recursive: true, force: true });
+    }
+    assert.equal(diskWriteMeter('/proc')(), undefined);
+    assert.equal(diskWriteMeter(join(dir, 'missing'))(), undefined);
   });
 });
