@@ -1300,7 +1300,7 @@ async function producersJob(kafka: ApacheKafka | undefined, system: 'samsa' | 'k
     system === 'samsa' ? `kafka/producers${PRODUCERS}` : undefined,
   );
   const job = async ({ host, port, pid }: Target, topic: string): Promise<void> => {
-    const meter = cpuMeter(pid);
+    const meter = produceMeter(pid);
     const result = await produceLoad({
       host,
       port,
@@ -1312,14 +1312,14 @@ async function producersJob(kafka: ApacheKafka | undefined, system: 'samsa' | 'k
       inFlight: 1,
       durationMs: DURATION_MS,
     });
-    const cpu = meter();
+    const measured = meter(result.payloadBytes);
     if (result.errors > 0) target.errors.push(`${result.errors} failed requests: ${result.firstError}`);
     target.samples.push({
       recordsPerSec: (result.records / result.elapsedMs) * 1000,
       mibPerSec: (result.payloadBytes / MiB / result.elapsedMs) * 1000,
       p50Ms: result.latencyMs.p50,
       p99Ms: result.latencyMs.p99,
-      ...cpuSample(cpu),
+      ...measured,
     });
   };
   try {
