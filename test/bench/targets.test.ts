@@ -58,6 +58,29 @@ describe('bench targets', () => {
     assert.deepEqual(matched.figures, ['100 B, 1 partition, acks=1: **4.00×** (100 / 25.0)']);
   });
 
+  it('shows how much of each produce row reached the disk where the run measured it', () => {
+    const withDisk = {
+      rows: [
+        {
+          id: 'samsa/produce/1024B/fsync/p6/acks1',
+          samples: [
+            { recordsPerSec: 250, diskShare: 1.08 },
+            { recordsPerSec: 240, diskShare: 1.1 },
+          ],
+        },
+        { id: 'kafka/produce/1024B/p6/acks1', samples: [{ recordsPerSec: 350, diskShare: 0 }] },
+        // a Kafka row of an older run, without the figure: the ratio stays, the disk part goes
+        { id: 'samsa/produce/100B/fsync/p6/acks1', samples: [{ recordsPerSec: 200, diskShare: 1.2 }] },
+        { id: 'kafka/produce/100B/p6/acks1', samples: [{ recordsPerSec: 100 }] },
+      ],
+    };
+    const produce = find(checkTargets(resultsForTargets(withDisk)), 'produce, our generator: Samsa fsync');
+    assert.deepEqual(produce.figures, [
+      '100 B, 6 partitions, acks=1: **2.00×** (200 / 100)',
+      '1 KiB, 6 partitions, acks=1: 0.70× (245 / 350; written to disk during the row: 109 % / 0 %)',
+    ]);
+  });
+
   it('takes lower as better for latency, and skips samples JSON turned into null', () => {
     const p99 = find(checks, 'p99 end-to-end latency');
     assert.equal(p99.status, 'met');
