@@ -16,7 +16,7 @@ import {
   SIZES,
   samsaIds,
 } from './ids.js';
-import { compact, markdownTable, summarize } from './stats.js';
+import { compact, fixed, markdownTable, summarize } from './stats.js';
 
 export type TargetStatus = 'met' | 'missed' | 'not measured';
 
@@ -153,7 +153,7 @@ function compare(
     const disk =
       da === undefined || db === undefined
         ? ''
-        : `; written to disk during the row: ${Math.round(da * 100)} % / ${Math.round(db * 100)} %`;
+        : `; written to disk during the row: ${fixed(da * 100, 0)} % / ${fixed(db * 100, 0)} %`;
     figures.push(`${name}: ${ok ? `**${ratio(r)}**` : ratio(r)} (${format(a)} / ${format(b)}${disk})`);
   }
   return { target, figures, met, measured, status: status(met, measured) };
